@@ -1,0 +1,22 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ProductCatalog.Api.Data;
+
+public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
+{
+    public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<Category> Categories => Set<Category>();
+
+    /// <summary>
+    /// ICU root collation for names: case-insensitive alphabetical order that does not depend on
+    /// the server's initdb locale, so a local server and the container sort the same way.
+    /// </summary>
+    public const string NameCollation = "catalog_name";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasCollation(NameCollation, locale: "und", provider: "icu", deterministic: true);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CatalogDbContext).Assembly);
+    }
+}

@@ -1,0 +1,12 @@
+namespace ProductCatalog.Api.Data;
+
+public sealed class Category
+{
+    public int Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public List<Product> Products { get; set; } = [];
+}

@@ -1,0 +1,22 @@
+using ProductCatalog.Api;
+using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Categories;
+using ProductCatalog.Api.Products;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddCatalogData();
+builder.AddCatalogApi();
+
+var app = builder.Build();
+
+app.UseCatalogApi();
+app.MapDefaultEndpoints();
+app.MapProductEndpoints();
+app.MapCategoryEndpoints();
+
+app.Run();
+
+/// <summary>Entry point, public so integration tests can reference the assembly.</summary>
+public partial class Program;

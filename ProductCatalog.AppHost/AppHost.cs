@@ -1,0 +1,18 @@
+using ProductCatalog.AppHost.Postgres;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
+
+var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
+    .WithReference(catalogDb)
+    .WaitFor(catalogDb)
+    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
+
+builder.AddProject<Projects.ProductCatalog_Api>("api")
+    .WithReference(catalogDb)
+    .WaitForCompletion(migrations)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
