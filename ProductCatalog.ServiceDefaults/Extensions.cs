@@ -23,6 +23,8 @@ public static class Extensions
     /// <summary>Health checks with this tag decide liveness; all others only readiness.</summary>
     public const string LiveTag = "live";
 
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -76,6 +78,19 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        // A probe that hangs is worse than one that fails: bound every check, including the
+        // ones integrations (Npgsql, EF Core) register without a timeout.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                if (registration.Timeout == Timeout.InfiniteTimeSpan || registration.Timeout > HealthCheckTimeout)
+                {
+                    registration.Timeout = HealthCheckTimeout;
+                }
+            }
+        });
 
         return builder;
     }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -50,6 +52,7 @@ public static class CatalogPostgresExtensions
         var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath);
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{serverName}-password");
         var (command, args) = dataDirectory.ServerCommand();
+        var port = FreeLoopbackPort();
 
         var server = new LocalPostgresServerResource(serverName, command, Path.GetDirectoryName(dataPath)!, password);
         var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server);
@@ -107,7 +110,9 @@ public static class CatalogPostgresExtensions
 
         builder.AddResource(server)
             .WithArgs(args)
-            .WithEndpoint(name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT")
+            // Not proxied: behind DCP's proxy a stopped server still accepts TCP connections, so
+            // clients hang until their connect timeout instead of failing fast.
+            .WithEndpoint(port: port, targetPort: port, name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(serverCheck)
             .ExcludeFromManifest();
@@ -132,7 +137,17 @@ public static class CatalogPostgresExtensions
         {
             await foreach (var update in notifications.WatchAsync(ct))
             {
-                if (update.Resource == server && update.Snapshot.State?.Text is { } text && KnownResourceStates.TerminalStates.Contains(text))
+                if (update.Resource != server || update.Snapshot.State?.Text is not { } text)
+                {
+                    continue;
+                }
+
+                if (text == KnownResourceStates.Starting)
+                {
+                    // A restart from the dashboard: Running again once the server is ready.
+                    await notifications.PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Starting });
+                }
+                else if (KnownResourceStates.TerminalStates.Contains(text))
                 {
                     await notifications.PublishUpdateAsync(database, state => state with
                     {
@@ -146,6 +161,13 @@ public static class CatalogPostgresExtensions
         {
             // The app is shutting down.
         }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string MaintenanceConnectionString(string? serverConnectionString) =>

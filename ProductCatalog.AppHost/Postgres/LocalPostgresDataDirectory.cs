@@ -41,9 +41,27 @@ internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation in
     {
         // TCP on loopback only (DCP gives the port through PGPORT); no Unix socket, whose default
         // folder is often not writable for the current user.
-        string[] serverArgs = ["-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
-        return AsServiceUser(installation.Postgres, serverArgs);
+        string[] serverArgs = [installation.Postgres, "-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
+        if (OperatingSystem.IsWindows())
+        {
+            return (serverArgs[0], serverArgs[1..]);
+        }
+
+        // DCP stops an executable with SIGTERM, which PostgreSQL takes as a "smart" shutdown that
+        // waits for every client to disconnect: with the API's pooled connections open it would
+        // never stop. The shell turns SIGTERM into SIGINT, PostgreSQL's "fast" shutdown.
+        return AsServiceUser("/bin/sh", ["-c", FastShutdownScript, "postgres", .. serverArgs]);
     }
+
+    private const string FastShutdownScript =
+        """
+        "$@" &
+        pid=$!
+        trap 'kill -INT "$pid" 2>/dev/null' TERM INT
+        wait "$pid"; status=$?
+        while kill -0 "$pid" 2>/dev/null; do wait "$pid"; status=$?; done
+        exit "$status"
+        """;
 
     public async Task PrepareAsync(string password, ILogger logger, CancellationToken ct)
     {
