@@ -9,8 +9,12 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
     .WaitFor(catalogDb)
     .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
 
+// Signs keyset cursors; every API replica must share it.
+var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
+    .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
