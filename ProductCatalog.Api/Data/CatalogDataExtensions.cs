@@ -19,8 +19,11 @@ public static class CatalogDataExtensions
         builder.AddNpgsqlDbContext<CatalogDbContext>(
             ConnectionName,
             settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString),
-            configureDbContextOptions: options =>
-                options.UseNpgsql(npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable)));
+            configureDbContextOptions: options => options.UseNpgsql(npgsql => npgsql
+                .MigrationsHistoryTable(MigrationsHistoryTable)
+                // Transient faults are retried, but briefly: while the database is down a request
+                // should fail fast with 503 rather than hang through a long back-off.
+                .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));
         return builder;
     }
 
