@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Security;
@@ -196,5 +197,27 @@ public sealed class TextAndScopeRulesTests
     public void Json_paths_become_field_names(string? path, string field)
     {
         Assert.Equal(field, JsonErrors.ToField(path));
+    }
+}
+
+public sealed class UserJwtsKeyTests
+{
+    [Fact]
+    public void Keys_written_by_dotnet_user_jwts_are_read_with_their_issuer()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Authentication:Schemes:Bearer:SigningKeys:0:Id"] = "abc",
+                ["Authentication:Schemes:Bearer:SigningKeys:0:Issuer"] = "dotnet-user-jwts",
+                ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = Convert.ToBase64String(new byte[32]),
+                ["Authentication:Schemes:Bearer:SigningKeys:1:Issuer"] = "incomplete",
+            })
+            .Build();
+
+        var keys = CatalogSecurityExtensions.UserJwtsSigningKeys(configuration);
+
+        var (issuer, _) = Assert.Single(keys);
+        Assert.Equal("dotnet-user-jwts", issuer);
     }
 }
