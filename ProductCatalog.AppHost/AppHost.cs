@@ -1,3 +1,4 @@
+using ProductCatalog.AppHost.Deployment;
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -7,7 +8,8 @@ var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
-    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
+    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
+    .PublishAsRunOnceWorker();
 
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
