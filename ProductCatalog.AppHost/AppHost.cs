@@ -6,12 +6,13 @@ var builder = DistributedApplication.CreateBuilder(args);
 var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
+    .PublishAsRunOnceWorker() // before WithReference: it decides which variables a reference adds
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
-    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
-    .PublishAsRunOnceWorker();
+    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
 
 builder.AddProject<Projects.ProductCatalog_Api>("api")
+    .PublishAsContainerApp()
     .WithReference(catalogDb)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
