@@ -1,5 +1,3 @@
-using ProductCatalog.Api.Health;
-
 namespace ProductCatalog.Api;
 
 public static class CatalogApiExtensions
@@ -7,9 +5,6 @@ public static class CatalogApiExtensions
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        // Ready only on a migrated schema: see CatalogSchemaHealthCheck.
-        builder.Services.AddSingleton<CatalogSchemaHealthCheck>();
-        builder.Services.AddHealthChecks().AddCheck<CatalogSchemaHealthCheck>(CatalogSchemaHealthCheck.Name);
         return builder;
     }
 

@@ -35,3 +35,14 @@ public sealed class CatalogSchemaHealthCheck(IServiceScopeFactory scopeFactory) 
         return HealthCheckResult.Healthy();
     }
 }
+
+public static class CatalogSchemaHealthCheckExtensions
+{
+    /// <summary>Adds <see cref="CatalogSchemaHealthCheck"/> to the readiness checks behind <c>/health</c>.</summary>
+    public static IHostApplicationBuilder AddCatalogSchemaHealthCheck(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CatalogSchemaHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<CatalogSchemaHealthCheck>(CatalogSchemaHealthCheck.Name);
+        return builder;
+    }
+}

@@ -23,12 +23,19 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Equal(
             manifestEnv.Select(kv => kv.Key).Append("AZURE_CLIENT_ID").Order(StringComparer.Ordinal),
             templateEnv.Select(e => e["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var manifest = await AspireManifest.DefaultAsync();
         foreach (var (name, value) in manifestEnv)
         {
             var text = value!.GetValue<string>();
+            var entry = templateEnv.Single(e => e["name"]!.GetValue<string>() == name);
             if (!text.Contains('{', StringComparison.Ordinal))
             {
-                Assert.Equal(text, templateEnv.Single(e => e["name"]!.GetValue<string>() == name)["value"]?.ToString());
+                Assert.Equal(text, entry["value"]?.ToString());
+            }
+            else if (IsSecret(manifest, text))
+            {
+                // azd's rule: connection strings and anything holding a secret parameter become secrets.
+                Assert.True(entry["secretRef"] is not null, $"{name} holds a secret ({text}): use a secretRef, not a value.");
             }
         }
     }
@@ -101,6 +108,11 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Equal(resource, template["tags"]!["aspire-resource-name"]!.GetValue<string>());
         Assert.Equal(resource, Container(template)["name"]!.GetValue<string>());
     }
+
+    private static bool IsSecret(AspireManifest.Generated manifest, string value) =>
+        value.Contains(".connectionString}", StringComparison.Ordinal)
+        || ParameterReference().Matches(value).Any(m =>
+            manifest.Resources[m.Groups[1].Value]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true);
 
     private static string TemplatePath(string resource) => Path.Combine(RepositoryPaths.AppHostInfra, $"{resource}.tmpl.yaml");
 
