@@ -1,7 +1,9 @@
+extern alias JsonSchemaNet;
+
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
+using JsonSchemaNet::Json.Schema;
 
 namespace ProductCatalog.Tests.Deployment;
 
