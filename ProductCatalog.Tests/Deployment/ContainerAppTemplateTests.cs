@@ -10,6 +10,8 @@ namespace ProductCatalog.Tests.Deployment;
 /// </summary>
 public sealed partial class ContainerAppTemplateTests
 {
+    private static readonly string[] s_probeTypes = ["Startup", "Liveness", "Readiness"];
+
     public static TheoryData<string> Projects => new(["api", "migrations"]);
 
     [Theory]
@@ -85,6 +87,32 @@ public sealed partial class ContainerAppTemplateTests
         var ingress = template["properties"]!["configuration"]!["ingress"]!;
         Assert.True(ingress["external"]!.GetValue<bool>());
         Assert.False(ingress["allowInsecure"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void Probes_replicas_and_resources_are_within_container_apps_limits(string resource)
+    {
+        var template = Load(resource);
+        var container = Container(template);
+
+        foreach (var probe in container["probes"]?.AsArray() ?? [])
+        {
+            Assert.InRange(probe!["initialDelaySeconds"]?.GetValue<long>() ?? 0, 0, 60);
+            Assert.InRange(probe["periodSeconds"]!.GetValue<long>(), 1, 240);
+            Assert.InRange(probe["timeoutSeconds"]!.GetValue<long>(), 1, 240);
+            Assert.InRange(probe["failureThreshold"]!.GetValue<long>(), 1, 10);
+            Assert.Contains(probe["type"]!.GetValue<string>(), s_probeTypes);
+        }
+
+        var scale = template["properties"]!["template"]!["scale"]!;
+        Assert.InRange(scale["minReplicas"]!.GetValue<long>(), 0, 300);
+        Assert.InRange(scale["maxReplicas"]!.GetValue<long>(), 1, 300);
+
+        // Consumption plan pairs: 0.25 vCPU / 0.5Gi, 0.5 / 1Gi, ... memory = 2 x CPU.
+        var cpu = container["resources"]!["cpu"]!.GetValue<double>();
+        var memory = container["resources"]!["memory"]!.GetValue<string>();
+        Assert.Equal($"{(cpu * 2).ToString(System.Globalization.CultureInfo.InvariantCulture)}Gi", memory);
     }
 
     [Fact]
