@@ -1,12 +1,14 @@
 using ProductCatalog.Api;
 using ProductCatalog.Api.Categories;
 using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Health;
 using ProductCatalog.Api.Products;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddCatalogData();
+builder.AddCatalogSchemaHealthCheck();
 builder.AddCatalogApi();
 
 var app = builder.Build();
