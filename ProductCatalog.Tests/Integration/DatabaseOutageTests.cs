@@ -73,7 +73,7 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
         await Task.WhenAll(writers);
 
         var byStatus = results.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
-        TestContext.Current.SendDiagnosticMessage($"fault test: {string.Join(", ", byStatus.Select(kv => $"{(int)kv.Key}={kv.Value}"))}; healthy {recovery.TotalSeconds:F1}s after restart");
+        TestContext.Current.TestOutputHelper?.WriteLine($"fault test: {string.Join(", ", byStatus.Select(kv => $"{(int)kv.Key}={kv.Value}"))}; healthy {recovery.TotalSeconds:F1}s after restart");
         Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"{r.Sku}: {(int)r.Status}"));
         Assert.All(results.Where(r => r.Status == HttpStatusCode.ServiceUnavailable), r => Assert.True(r.ProblemWithRetryAfter, r.Sku));
         Assert.True(byStatus.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0, "the outage was not observed");
