@@ -1,3 +1,4 @@
+using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -7,12 +8,16 @@ var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
-    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
+    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
+    .WithCatalogMigrationsDashboard();
+
+catalogDb.WithCatalogDatabaseDashboard(migrations);
 
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithCatalogApiDashboard();
 
 builder.Build().Run();

@@ -1,0 +1,18 @@
+using OpenTelemetry.Metrics;
+
+namespace ProductCatalog.Api.Telemetry;
+
+public static class CatalogTelemetryExtensions
+{
+    /// <summary>
+    /// Registers <see cref="CatalogMetrics"/> and makes sure its meter is exported, whatever
+    /// the service defaults already collect.
+    /// </summary>
+    public static IHostApplicationBuilder AddCatalogTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<CatalogMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(CatalogMetrics.MeterName));
+        return builder;
+    }
+}
