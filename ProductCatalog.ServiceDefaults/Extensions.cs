@@ -80,6 +80,8 @@ public static class Extensions
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
+        builder.Services.AddHostedService<TelemetryFlushOnStop>();
+
         // Without any collector: spans and metrics printed to the console next to the logs.
         if (builder.Configuration.GetValue<bool>(ConsoleExporterKey))
         {
