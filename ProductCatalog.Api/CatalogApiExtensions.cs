@@ -1,10 +1,47 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
+using ProductCatalog.Api.Http;
+using ProductCatalog.Api.OpenApi;
+using Scalar.AspNetCore;
+
 namespace ProductCatalog.Api;
 
 public static class CatalogApiExtensions
 {
+    /// <summary>Every body but the batch import's; a product with a full description needs ~10 KB.</summary>
+    public const long DefaultBodyLimit = 1024 * 1024;
+
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        var services = builder.Services;
+
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Problems the framework makes (unknown route, wrong method) get the same shape as ours.
+            var problem = context.ProblemDetails;
+            problem.Detail ??= problem.Status is { } status ? ReasonPhrases.GetReasonPhrase(status) + "." : null;
+        });
+        services.AddExceptionHandler<CatalogExceptionHandler>();
+
+        // Body binding errors are thrown (and mapped to problems) in every environment, not just logged.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = DefaultBodyLimit);
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            var json = options.SerializerOptions;
+            json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            json.NumberHandling = JsonNumberHandling.Strict;
+            json.AllowDuplicateProperties = false;
+            json.MaxDepth = 32;
+            json.Converters.Add(new UtcTimestampJsonConverter());
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddHostedService<IdempotencyKeyPurger>();
+
+        services.AddCatalogOpenApi();
         return builder;
     }
 
@@ -12,6 +49,13 @@ public static class CatalogApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+
         return app;
     }
 }

@@ -13,8 +13,12 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
 
 catalogDb.WithCatalogDatabaseDashboard(migrations);
 
+// Signs keyset cursors; every API replica must share it.
+var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
+    .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")

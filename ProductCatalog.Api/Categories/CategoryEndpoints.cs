@@ -1,23 +1,138 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Http;
 
 namespace ProductCatalog.Api.Categories;
 
 public static class CategoryEndpoints
 {
+    public const string NameIndex = "ux_categories_normalized_name";
+
     public static IEndpointRouteBuilder MapCategoryEndpoints(this IEndpointRouteBuilder app)
     {
-        var categories = app.MapGroup("/api/v1/categories").WithTags("Categories");
-        categories.MapGet("/", ListCategories).WithName("ListCategories");
+        var categories = app.MapGroup("/api/v1/categories")
+            .WithTags("Categories")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        categories.MapGet("/", List)
+            .WithName("ListCategories")
+            .WithSummary("List all categories by name, with their product counts")
+            .Produces<List<CategoryResponse>>();
+
+        categories.MapGet("/{id:int}", Get)
+            .WithName("GetCategory")
+            .WithSummary("Get a category")
+            .Produces<CategoryResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var writes = categories.MapGroup("")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        writes.MapPost("/", Create)
+            .WithName("CreateCategory")
+            .WithSummary("Create a category")
+            .Produces<CategoryResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        writes.MapPut("/{id:int}", Update)
+            .WithName("UpdateCategory")
+            .WithSummary("Rename or describe a category")
+            .Produces<CategoryResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        writes.MapDelete("/{id:int}", Delete)
+            .WithName("DeleteCategory")
+            .WithSummary("Delete a category that no product uses")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         return app;
     }
 
-    private static async Task<Ok<List<CategoryResponse>>> ListCategories(CatalogDbContext db, CancellationToken ct) =>
+    private static async Task<IResult> List(CatalogDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Categories.AsNoTracking()
-            .OrderBy(c => c.Name)
+            .OrderBy(c => c.Name).ThenBy(c => c.Id)
             .Select(c => new CategoryResponse(c.Id, c.Name, c.Description, c.Products.Count))
             .ToListAsync(ct));
-}
 
-public sealed record CategoryResponse(int Id, string Name, string? Description, int ProductCount);
+    private static async Task<IResult> Get(int id, CatalogDbContext db, CancellationToken ct)
+    {
+        var category = await Find(db, id).FirstOrDefaultAsync(ct);
+        return category is null ? CatalogProblems.NotFound("category", id) : TypedResults.Ok(category);
+    }
+
+    private static async Task<IResult> Create(CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (CategoryRules.Validate(body, errors) is not var (name, description))
+        {
+            return CatalogProblems.Validation(errors.ToDictionary());
+        }
+
+        var category = new Category { Name = name, Description = description };
+        db.Categories.Add(category);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
+        {
+            return CatalogProblems.DuplicateCategoryName(name);
+        }
+
+        return TypedResults.Created($"/api/v1/categories/{category.Id}", new CategoryResponse(category.Id, category.Name, category.Description, 0));
+    }
+
+    private static async Task<IResult> Update(int id, CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (CategoryRules.Validate(body, errors) is not var (name, description))
+        {
+            return CatalogProblems.Validation(errors.ToDictionary());
+        }
+
+        var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (category is null)
+        {
+            return CatalogProblems.NotFound("category", id);
+        }
+
+        category.Name = name;
+        category.Description = description;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
+        {
+            return CatalogProblems.DuplicateCategoryName(name);
+        }
+
+        return TypedResults.Ok(await Find(db, id).FirstAsync(ct));
+    }
+
+    private static async Task<IResult> Delete(int id, CatalogDbContext db, CancellationToken ct)
+    {
+        try
+        {
+            var deleted = await db.Categories.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+            return deleted == 1 ? TypedResults.NoContent() : CatalogProblems.NotFound("category", id);
+        }
+        catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.ForeignKeyViolation)
+        {
+            // The foreign key, not a prior count, decides: a product added concurrently still blocks the delete.
+            return CatalogProblems.CategoryInUse(id);
+        }
+    }
+
+    private static IQueryable<CategoryResponse> Find(CatalogDbContext db, int id) =>
+        db.Categories.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new CategoryResponse(c.Id, c.Name, c.Description, c.Products.Count));
+}

@@ -8,6 +8,8 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<Category> Categories => Set<Category>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     /// <summary>
     /// ICU root collation for names: case-insensitive alphabetical order that does not depend on
     /// the server's initdb locale, so a local server and the container sort the same way.

@@ -20,3 +20,10 @@ public sealed record ProductResponse(
         p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
         p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt);
 }
+
+/// <summary>A page of products; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record ProductPage(IReadOnlyList<ProductResponse> Items, string? NextCursor);
+
+public sealed record StockLevelResponse(Guid ProductId, int StockQuantity);
+
+public sealed record BatchCreateResponse(IReadOnlyList<Guid> Ids);

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Data;
+
+namespace ProductCatalog.Api.Http;
+
+/// <summary>
+/// Runs a write in one transaction under the execution strategy (so transient faults are
+/// retried as a whole), with the optional idempotency key claimed in that same transaction.
+/// A write that answers with a <see cref="StoredJsonResponse"/> commits; any other answer
+/// (a problem) rolls back and leaves nothing behind, not even the key.
+/// </summary>
+public static class TransactionalWrite
+{
+    public static Task<IResult> ExecuteAsync(
+        CatalogDbContext db, string? idempotencyKey, byte[]? requestHash, Func<CancellationToken, Task<IResult>> write, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(async token =>
+        {
+            // A retried attempt must not carry entities tracked by the failed one.
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+
+            if (idempotencyKey is not null && await IdempotencyKeys.ClaimAsync(db, idempotencyKey, requestHash!, token) is { } earlier)
+            {
+                return earlier;
+            }
+
+            var result = await write(token);
+            if (result is not StoredJsonResponse response)
+            {
+                return result;
+            }
+
+            if (idempotencyKey is not null)
+            {
+                await IdempotencyKeys.CompleteAsync(db, idempotencyKey, response, token);
+            }
+
+            await transaction.CommitAsync(token);
+            return result;
+        }, ct);
+    }
+}

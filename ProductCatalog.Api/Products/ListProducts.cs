@@ -1,0 +1,135 @@
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Http;
+
+namespace ProductCatalog.Api.Products;
+
+/// <summary>
+/// Keyset (seek) pagination: every page is an index range scan that starts after the previous
+/// page's last (sort key, id), so page 10 000 costs what page 1 costs, and rows inserted or
+/// deleted meanwhile never shift what the next page returns.
+/// </summary>
+internal static class ListProducts
+{
+    public static async Task<IResult> Handle(HttpRequest request, CatalogDbContext db, CursorCodec cursors, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var query = ProductListQuery.Parse(request.Query, errors);
+        if (query is null)
+        {
+            return CatalogProblems.Validation(errors.ToDictionary());
+        }
+
+        var fingerprint = query.Fingerprint();
+        KeysetCursor? after = null;
+        if (query.Cursor is not null)
+        {
+            after = cursors.Decode(query.Cursor);
+            if (after is null)
+            {
+                return CatalogProblems.Validation("cursor", "Not a cursor issued by this service (it is malformed or was altered).");
+            }
+
+            if (after.Sort != query.Sort.Text || after.Filter != fingerprint)
+            {
+                return CatalogProblems.Validation("cursor", "This cursor belongs to a listing with other filters or another sort; repeat them exactly, or drop the cursor.");
+            }
+        }
+
+        var rows = await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
+            .Take(query.Limit + 1)
+            .Select(ProductQueries.ToResponse)
+            .ToListAsync(ct);
+
+        string? next = null;
+        if (rows.Count > query.Limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = cursors.Encode(CursorAfter(rows[^1], query.Sort, fingerprint));
+            request.HttpContext.Response.Headers.Link = $"<{NextPageUrl(request, next)}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(new ProductPage(rows, next));
+    }
+
+    private static IQueryable<Product> Filter(IQueryable<Product> products, ProductListQuery q)
+    {
+        if (q.Q is not null)
+        {
+            // websearch_to_tsquery accepts any text (quotes, operators, SQL) without a syntax error.
+            products = products.Where(p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", q.Q)));
+        }
+
+        if (q.CategoryId is { } categoryId)
+        {
+            products = products.Where(p => p.CategoryId == categoryId);
+        }
+
+        if (q.Tag is { } tag)
+        {
+            products = products.Where(p => p.Tags.Contains(tag));
+        }
+
+        if (q.MinPrice is { } min)
+        {
+            products = products.Where(p => p.Price >= min);
+        }
+
+        if (q.MaxPrice is { } max)
+        {
+            products = products.Where(p => p.Price <= max);
+        }
+
+        if (q.IsActive is { } active)
+        {
+            products = products.Where(p => p.IsActive == active);
+        }
+
+        if (q.InStock is { } inStock)
+        {
+            products = inStock ? products.Where(p => p.StockQuantity > 0) : products.Where(p => p.StockQuantity == 0);
+        }
+
+        return products;
+    }
+
+    private static IQueryable<Product> Seek(IQueryable<Product> products, ProductSort sort, KeysetCursor? after)
+    {
+        // Row-value comparisons, (key, id) > (@key, @id), match the (key, id) indexes exactly.
+        var id = after?.LastId ?? Guid.Empty;
+        return (sort.Field, sort.Descending) switch
+        {
+            ("name", false) => (after is null ? products : products.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(after.LastName!, id))))
+                .OrderBy(p => p.Name).ThenBy(p => p.Id),
+            ("name", true) => (after is null ? products : products.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(after.LastName!, id))))
+                .OrderByDescending(p => p.Name).ThenByDescending(p => p.Id),
+            ("price", false) => (after is null ? products : products.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Price, p.Id), ValueTuple.Create(after.LastPrice!.Value, id))))
+                .OrderBy(p => p.Price).ThenBy(p => p.Id),
+            ("price", true) => (after is null ? products : products.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.Price, p.Id), ValueTuple.Create(after.LastPrice!.Value, id))))
+                .OrderByDescending(p => p.Price).ThenByDescending(p => p.Id),
+            (_, false) => (after is null ? products : products.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(CreatedAt(after), id))))
+                .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id),
+            (_, true) => (after is null ? products : products.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(CreatedAt(after), id))))
+                .OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id),
+        };
+    }
+
+    private static DateTimeOffset CreatedAt(KeysetCursor cursor) => new(cursor.LastCreatedTicks ?? 0, TimeSpan.Zero);
+
+    private static KeysetCursor CursorAfter(ProductResponse last, ProductSort sort, string fingerprint) => sort.Field switch
+    {
+        "name" => new KeysetCursor(sort.Text, fingerprint, last.Id, LastName: last.Name),
+        "price" => new KeysetCursor(sort.Text, fingerprint, last.Id, LastPrice: last.Price),
+        _ => new KeysetCursor(sort.Text, fingerprint, last.Id, LastCreatedTicks: last.CreatedAt.UtcTicks),
+    };
+
+    private static string NextPageUrl(HttpRequest request, string cursor)
+    {
+        var query = QueryString.Create(request.Query
+            .Where(p => p.Key != "cursor")
+            .Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString()))
+            .Append(KeyValuePair.Create("cursor", (string?)cursor)));
+        return UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, query);
+    }
+}
