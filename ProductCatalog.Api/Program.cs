@@ -2,15 +2,18 @@ using ProductCatalog.Api;
 using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Categories;
 using ProductCatalog.Api.Products;
+using ProductCatalog.Api.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddCatalogData();
 builder.AddCatalogApi();
+builder.AddCatalogTelemetry();
 
 var app = builder.Build();
 
+app.UseCatalogMetrics();
 app.UseCatalogApi();
 app.MapDefaultEndpoints();
 app.MapProductEndpoints();

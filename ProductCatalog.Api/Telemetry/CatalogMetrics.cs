@@ -3,9 +3,10 @@ using System.Diagnostics.Metrics;
 namespace ProductCatalog.Api.Telemetry;
 
 /// <summary>
-/// The catalog's own metrics, on a <see cref="Meter"/> named <see cref="MeterName"/>.
-/// Endpoints call one method per outcome; names follow OpenTelemetry's semantic conventions
-/// (dot-separated, lower case, unit in <c>unit</c>, not in the name).
+/// The catalog's own metrics, on a <see cref="Meter"/> named <see cref="MeterName"/>. One method
+/// per outcome; <see cref="CatalogMetricsMiddleware"/> calls them for every catalog endpoint, and
+/// code that knows more than a status code can call them too. Names follow OpenTelemetry's
+/// conventions (dot-separated, lower case, unit in <c>unit</c>, not in the name).
 /// </summary>
 public sealed class CatalogMetrics
 {
@@ -21,6 +22,9 @@ public sealed class CatalogMetrics
 
     /// <summary>Tag on <see cref="WritesRejectedName"/>: why a write was refused.</summary>
     public const string ReasonTag = "reason";
+
+    /// <summary>Tag on <see cref="WritesRejectedName"/>: the endpoint's name (CreateProduct, AdjustStock, ...).</summary>
+    public const string OperationTag = "operation";
 
     private readonly Counter<long> _created;
     private readonly Counter<long> _updated;
@@ -61,8 +65,17 @@ public sealed class CatalogMetrics
     /// Counts a refused write. Use a short, fixed vocabulary for <paramref name="reason"/>
     /// (<see cref="RejectionReasons"/>): every distinct value is a new time series.
     /// </summary>
-    public void WriteRejected(string reason) =>
-        _rejected.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+    public void WriteRejected(string reason, string? operation = null)
+    {
+        if (operation is null)
+        {
+            _rejected.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+        }
+        else
+        {
+            _rejected.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason), new KeyValuePair<string, object?>(OperationTag, operation));
+        }
+    }
 
     public void RecordListDuration(TimeSpan elapsed) => _listDuration.Record(elapsed.TotalSeconds);
 }
@@ -79,4 +92,8 @@ public static class RejectionReasons
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";
     public const string RateLimited = "rate_limited";
+    public const string TooLarge = "too_large";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ServerError = "server_error";
+    public const string Other = "other";
 }

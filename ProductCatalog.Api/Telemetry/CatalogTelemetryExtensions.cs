@@ -15,4 +15,15 @@ public static class CatalogTelemetryExtensions
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(CatalogMetrics.MeterName));
         return builder;
     }
+
+    /// <summary>
+    /// Counts the outcome of every catalog write and times product listings. Call it before
+    /// <c>UseCatalogApi</c> (the exception handler), so errors are counted with their final status.
+    /// </summary>
+    public static WebApplication UseCatalogMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<CatalogMetricsMiddleware>();
+        return app;
+    }
 }

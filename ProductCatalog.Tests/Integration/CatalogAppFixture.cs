@@ -32,7 +32,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartupTimeout);
-        _telemetry = await OtlpReceiver.StartAsync(cts.Token);
+        _telemetry = OtlpReceiver.Start();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ProductCatalog_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             [

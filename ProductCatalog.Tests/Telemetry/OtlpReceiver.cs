@@ -1,12 +1,6 @@
 using System.IO.Compression;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using System.Net;
+using System.Net.Sockets;
 
 namespace ProductCatalog.Tests.Telemetry;
 
@@ -14,13 +8,17 @@ namespace ProductCatalog.Tests.Telemetry;
 /// An OTLP/HTTP (protobuf) receiver inside the test process: the fixture points every project's
 /// OTLP exporter at it, it keeps what arrives for the tests to assert on, and it passes every
 /// request on unchanged to the dashboard's own OTLP/HTTP endpoint, so the dashboard still shows
-/// the run's traces, metrics and logs.
+/// the run's traces, metrics and logs. It is an <see cref="HttpListener"/>, not Kestrel: a
+/// framework reference to ASP.NET Core in the test project would change which assemblies the
+/// test output holds, and the migration worker is run from there.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(200);
 
-    private readonly WebApplication _app;
+    private readonly HttpListener _listener;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _forwardClient = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Lock _gate = new();
     private readonly List<ReceivedSpan> _spans = [];
@@ -29,27 +27,34 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly List<string> _errors = [];
     private Func<Uri?> _forwardTo = () => null;
 
-    private OtlpReceiver(WebApplication app) => _app = app;
+    private OtlpReceiver(HttpListener listener, Uri endpoint)
+    {
+        _listener = listener;
+        Endpoint = endpoint;
+        _loop = Task.Run(AcceptLoopAsync);
+    }
 
     /// <summary>The base URL to put in <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (protocol http/protobuf).</summary>
-    public Uri Endpoint { get; private set; } = null!;
+    public Uri Endpoint { get; }
 
-    public static async Task<OtlpReceiver> StartAsync(CancellationToken ct)
+    public static OtlpReceiver Start()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new OtlpReceiver(app);
-
-        app.MapPost("/v1/traces", context => receiver.ReceiveAsync(context, "/v1/traces", bytes => receiver.Add(receiver._spans, OtlpDecoder.DecodeTraces(bytes))));
-        app.MapPost("/v1/metrics", context => receiver.ReceiveAsync(context, "/v1/metrics", bytes => receiver.Add(receiver._metrics, OtlpDecoder.DecodeMetrics(bytes))));
-        app.MapPost("/v1/logs", context => receiver.ReceiveAsync(context, "/v1/logs", bytes => receiver.Add(receiver._logs, OtlpDecoder.DecodeLogs(bytes))));
-
-        await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        receiver.Endpoint = new Uri(address);
-        return receiver;
+        // HttpListener needs a concrete port: take a free one, retry if another process wins it.
+        for (var attempt = 0; ; attempt++)
+        {
+            var endpoint = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(endpoint.ToString());
+            try
+            {
+                listener.Start();
+                return new OtlpReceiver(listener, endpoint);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     /// <summary>Where to pass requests on (the dashboard's OTLP/HTTP base URL), asked per request.</summary>
@@ -93,22 +98,79 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _stopping.CancelAsync();
+        _listener.Close();
+        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _forwardClient.Dispose();
+        _stopping.Dispose();
     }
 
-    private async Task ReceiveAsync(HttpContext context, string path, Action<byte[]> decode)
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        try
+        {
+            var path = context.Request.Url?.AbsolutePath ?? "";
+            Action<byte[]>? decode = path switch
+            {
+                "/v1/traces" => bytes => Add(_spans, OtlpDecoder.DecodeTraces(bytes)),
+                "/v1/metrics" => bytes => Add(_metrics, OtlpDecoder.DecodeMetrics(bytes)),
+                "/v1/logs" => bytes => Add(_logs, OtlpDecoder.DecodeLogs(bytes)),
+                _ => null,
+            };
+            if (decode is null || context.Request.HttpMethod != "POST")
+            {
+                context.Response.StatusCode = (int)HttpStatusCode.NotFound;
+                return;
+            }
+
+            await ReceiveAsync(context, path, decode);
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The exporter went away mid-request (its process stopped).
+        }
+        finally
+        {
+            context.Response.Close();
+        }
+    }
+
+    private async Task ReceiveAsync(HttpListenerContext context, string path, Action<byte[]> decode)
     {
         using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        await context.Request.InputStream.CopyToAsync(body, _stopping.Token);
         var raw = body.ToArray();
         var payload = raw;
-        if (string.Equals(context.Request.Headers.ContentEncoding, "gzip", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(context.Request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
         {
             using var gzip = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
             using var inflated = new MemoryStream();
-            await gzip.CopyToAsync(inflated, context.RequestAborted);
+            await gzip.CopyToAsync(inflated, _stopping.Token);
             payload = inflated.ToArray();
         }
 
@@ -124,11 +186,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
         await ForwardAsync(context, path, raw);
 
         // An empty Export*ServiceResponse: everything accepted.
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.StatusCode = (int)HttpStatusCode.OK;
         context.Response.ContentType = "application/x-protobuf";
     }
 
-    private async Task ForwardAsync(HttpContext context, string path, byte[] raw)
+    private async Task ForwardAsync(HttpListenerContext context, string path, byte[] raw)
     {
         if (_forwardTo() is not { } target)
         {
@@ -139,15 +201,20 @@ public sealed class OtlpReceiver : IAsyncDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, path)) { Content = new ByteArrayContent(raw) };
             request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType ?? "application/x-protobuf");
-            foreach (var header in context.Request.Headers.Where(h => h.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase) || h.Key == "Content-Encoding"))
+            foreach (var name in context.Request.Headers.AllKeys.OfType<string>())
             {
-                if (!request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value))
+                var value = context.Request.Headers[name];
+                if (name.StartsWith("x-", StringComparison.OrdinalIgnoreCase))
                 {
-                    request.Content.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string?>)header.Value);
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+                else if (name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    request.Content.Headers.TryAddWithoutValidation(name, value);
                 }
             }
 
-            using var response = await _forwardClient.SendAsync(request, context.RequestAborted);
+            using var response = await _forwardClient.SendAsync(request, _stopping.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {

@@ -64,29 +64,60 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
     }
 
     [Fact]
-    public async Task Creating_a_product_increments_the_created_counter()
+    public async Task Creating_a_product_increments_the_created_counter_and_a_duplicate_counts_as_rejected()
     {
         var ct = TestContext.Current.CancellationToken;
-        const string counter = "catalog.products.created";
-        var before = LatestApiSum(fixture.Telemetry.MetricPoints, counter);
+        const string created = "catalog.products.created";
+        const string rejected = "catalog.writes.rejected";
+        var createdBefore = LatestApiSum(fixture.Telemetry.MetricPoints, created);
+        var conflictsBefore = LatestApiSum(fixture.Telemetry.MetricPoints, rejected, ("reason", "conflict"));
 
         using var client = fixture.CreateApiClient();
-        var sku = $"METRIC-{Guid.CreateVersion7():N}".ToUpperInvariant();
-        using var response = await client.PostAsJsonAsync(
-            "/api/v1/products", new { sku, name = "Counted product", price = 1.50m, currency = "USD" }, ct);
-        Assert.SkipWhen(
-            response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed,
-            "POST /api/v1/products is not implemented on this branch yet.");
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var product = new { sku = $"METRIC-{Guid.CreateVersion7():N}".ToUpperInvariant(), name = "Counted product", price = 1.50m, currency = "USD" };
+        using (var response = await client.PostAsJsonAsync("/api/v1/products", product, ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
 
+        using (var duplicate = await client.PostAsJsonAsync("/api/v1/products", product, ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        }
+
+        // Cumulative sums: other tests may create products too, so "at least one more".
         var points = await fixture.Telemetry.WaitForAsync(
             t => t.MetricPoints,
-            all => LatestApiSum(all, counter) >= before + 1,
+            all => LatestApiSum(all, created) >= createdBefore + 1 && LatestApiSum(all, rejected, ("reason", "conflict")) >= conflictsBefore + 1,
             s_exportWait, ct);
         Assert.True(
-            LatestApiSum(points, counter) >= before + 1,
-            $"{counter} was {before} before the POST and {LatestApiSum(points, counter)} after.");
-        Assert.Contains(points, p => p.Name == counter && p.Scope == "ProductCatalog.Api");
+            LatestApiSum(points, created) >= createdBefore + 1,
+            $"{created} was {createdBefore} before the POST and {LatestApiSum(points, created)} after.");
+        Assert.True(
+            LatestApiSum(points, rejected, ("reason", "conflict")) >= conflictsBefore + 1,
+            $"{rejected}{{reason=conflict}} was {conflictsBefore} before the duplicate POST and {LatestApiSum(points, rejected, ("reason", "conflict"))} after.");
+        Assert.Contains(points, p => p.Name == created && p.Scope == "ProductCatalog.Api");
+        Assert.Contains(points, p => p.Name == rejected && Equals(p.Attributes.GetValueOrDefault("operation"), "CreateProduct"));
+    }
+
+    [Fact]
+    public async Task Listing_products_records_the_list_duration_histogram()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string histogram = "catalog.products.list.duration";
+        var before = LatestApiSum(fixture.Telemetry.MetricPoints, histogram);
+
+        using var client = fixture.CreateApiClient();
+        using (var response = await client.GetAsync("/api/v1/products?limit=5", ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var points = await fixture.Telemetry.WaitForAsync(
+            t => t.MetricPoints, all => LatestApiSum(all, histogram) >= before + 1, s_exportWait, ct);
+        var latest = points.Where(p => p.Service == "api" && p.Name == histogram).MaxBy(p => p.TimeUnixNano);
+        Assert.NotNull(latest);
+        Assert.True(latest.Value >= before + 1, $"{histogram} counted {before} listings before and {latest.Value} after.");
+        Assert.True(latest.Sum > 0, "The histogram's sum is the time spent listing, in seconds.");
     }
 
     [Fact]
@@ -134,10 +165,16 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
         return false;
     }
 
-    /// <summary>The newest cumulative value of a counter the api exported, summed over its tag sets.</summary>
-    private static double LatestApiSum(IReadOnlyList<ReceivedMetricPoint> points, string name)
+    /// <summary>
+    /// The newest cumulative value of a counter (for a histogram: its count) the api exported,
+    /// summed over its tag sets, or over those that carry <paramref name="tag"/>.
+    /// </summary>
+    private static double LatestApiSum(IReadOnlyList<ReceivedMetricPoint> points, string name, (string Key, string Value)? tag = null)
     {
-        var series = points.Where(p => p.Service == "api" && p.Name == name).ToList();
+        var series = points
+            .Where(p => p.Service == "api" && p.Name == name)
+            .Where(p => tag is not { } t || Equals(p.Attributes.GetValueOrDefault(t.Key), t.Value))
+            .ToList();
         if (series.Count == 0)
         {
             return 0;
