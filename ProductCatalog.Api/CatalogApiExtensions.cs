@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.OpenApi;
+using ProductCatalog.Api.Security;
 using Scalar.AspNetCore;
 
 namespace ProductCatalog.Api;
@@ -41,6 +42,7 @@ public static class CatalogApiExtensions
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddHostedService<IdempotencyKeyPurger>();
 
+        builder.AddCatalogSecurity();
         services.AddCatalogOpenApi();
         return builder;
     }
@@ -49,6 +51,18 @@ public static class CatalogApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            // Behind Container Apps' ingress set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so the
+            // original scheme is seen; locally and in tests the API speaks plain http.
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())

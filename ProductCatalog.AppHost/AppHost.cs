@@ -16,9 +16,14 @@ catalogDb.WithCatalogDatabaseDashboard(migrations);
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
+// Signs development bearer tokens (tests, local tools). Production trusts an OpenID Connect
+// authority instead: set Catalog__Auth__Authority and Catalog__Auth__Audience on the api.
+var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
+    .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.Categories;
 
@@ -27,7 +28,12 @@ public static class CategoryEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var writes = categories.MapGroup("")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .RequireAuthorization(CatalogAuthOptions.WritePolicy)
+            .RequireRateLimiting(CatalogSecurityExtensions.WriteRateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         writes.MapPost("/", Create)
             .WithName("CreateCategory")

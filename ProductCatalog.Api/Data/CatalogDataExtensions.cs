@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ProductCatalog.Api.Data;
 
@@ -17,8 +18,36 @@ public static class CatalogDataExtensions
     {
         builder.AddNpgsqlDbContext<CatalogDbContext>(
             ConnectionName,
-            configureDbContextOptions: options =>
-                options.UseNpgsql(npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable)));
+            settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString),
+            configureDbContextOptions: options => options.UseNpgsql(npgsql => npgsql
+                .MigrationsHistoryTable(MigrationsHistoryTable)
+                // Transient faults are retried, but briefly: while the database is down a request
+                // should fail fast with 503 rather than hang through a long back-off.
+                .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));
         return builder;
     }
+
+    /// <summary>
+    /// A bounded pool unless the connection string says otherwise: on a small machine more
+    /// connections than a few per core only queue inside PostgreSQL, and a burst of requests must
+    /// not use up the server's max_connections (100 by default) that other clients share.
+    /// </summary>
+    public static string? WithPoolDefaults(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return connectionString;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    public const int DefaultMaxPoolSize = 32;
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.Products;
 
@@ -34,7 +35,12 @@ public static class ProductEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var writes = products.MapGroup("")
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .RequireAuthorization(CatalogAuthOptions.WritePolicy)
+            .RequireRateLimiting(CatalogSecurityExtensions.WriteRateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         writes.MapPost("/", CreateProduct.Handle)
             .WithName("CreateProduct")

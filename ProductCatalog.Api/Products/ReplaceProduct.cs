@@ -29,7 +29,7 @@ internal static class ReplaceProduct
         System.Text.Json.JsonSerializerOptions json, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
-        const int attempts = 3;
+        const int attempts = 10;
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -75,6 +75,11 @@ internal static class ReplaceProduct
             catch (DbUpdateConcurrencyException) when (attempt < attempts)
             {
                 // Last writer wins without If-Match, but it must be applied to the latest row.
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return CatalogProblems.Problem(StatusCodes.Status409Conflict, "concurrent-modification", "Concurrent modification",
+                    "The product kept changing while this write was applied. Retry, ideally with If-Match.");
             }
             catch (DbUpdateException ex) when (ProductWriteSupport.MapConstraintViolation(ex, values.Sku) is { } conflict)
             {

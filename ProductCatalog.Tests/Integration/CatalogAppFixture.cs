@@ -56,9 +56,27 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         MigrationsExitCode = migrations.Snapshot.ExitCode;
 
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+
+        SigningKey = await _app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>().Single(p => p.Name == "auth-signing-key")
+            .GetValueAsync(cts.Token) ?? throw new InvalidOperationException("No auth-signing-key value.");
     }
 
-    public HttpClient CreateApiClient() => App.CreateHttpClient("api", "http");
+    /// <summary>The development signing key the AppHost generated for this run.</summary>
+    public string SigningKey { get; private set; } = "";
+
+    /// <summary>
+    /// A client whose requests carry a valid token with the write scope. Each client is its own
+    /// caller (a fresh subject), so per-client rate limits never couple two tests.
+    /// </summary>
+    public HttpClient CreateApiClient()
+    {
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
+        return client;
+    }
+
+    public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
 
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);

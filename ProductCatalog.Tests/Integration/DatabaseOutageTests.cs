@@ -38,6 +38,71 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, await WaitForHealthAsync(client, HttpStatusCode.OK, ct));
     }
 
+    [Fact]
+    public async Task Writes_under_load_survive_a_database_restart_with_only_503s_and_no_lost_acknowledgements()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = fixture.CreateApiClient();
+        var prefix = $"FAULT-{Guid.NewGuid():N}"[..20].ToUpperInvariant();
+        var results = new System.Collections.Concurrent.ConcurrentBag<(string Sku, HttpStatusCode Status, bool ProblemWithRetryAfter)>();
+        using var stopWriters = new CancellationTokenSource();
+
+        async Task WriterAsync(int writer)
+        {
+            for (var i = 0; !stopWriters.IsCancellationRequested; i++)
+            {
+                var sku = $"{prefix}-{writer}-{i}";
+                var body = new System.Text.Json.Nodes.JsonObject { ["sku"] = sku, ["name"] = "fault", ["price"] = 1 };
+                using var response = await client.PostAsync("/api/v1/products", Api.ApiTestHelpers.Json(body), ct);
+                var problemWithRetryAfter = response.Content.Headers.ContentType?.MediaType == "application/problem+json" && response.Headers.RetryAfter is not null;
+                results.Add((sku.ToUpperInvariant(), response.StatusCode, problemWithRetryAfter));
+                await Task.Delay(20, ct);
+            }
+        }
+
+        var writers = Enumerable.Range(0, 3).Select(WriterAsync).ToArray();
+        await Task.Delay(1500, ct);
+        await fixture.StopPostgresAsync(ct);
+        await Task.Delay(3000, ct);
+        await fixture.StartPostgresAsync(ct);
+        var databaseBack = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, await WaitForHealthAsync(client, HttpStatusCode.OK, ct));
+        var recovery = databaseBack.Elapsed;
+        await Task.Delay(1500, ct);
+        await stopWriters.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var byStatus = results.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
+        TestContext.Current.SendDiagnosticMessage($"fault test: {string.Join(", ", byStatus.Select(kv => $"{(int)kv.Key}={kv.Value}"))}; healthy {recovery.TotalSeconds:F1}s after restart");
+        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"{r.Sku}: {(int)r.Status}"));
+        Assert.All(results.Where(r => r.Status == HttpStatusCode.ServiceUnavailable), r => Assert.True(r.ProblemWithRetryAfter, r.Sku));
+        Assert.True(byStatus.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0, "the outage was not observed");
+        Assert.True(recovery < TimeSpan.FromSeconds(30), $"healthy only {recovery} after the database came back");
+
+        var acknowledged = results.Where(r => r.Status == HttpStatusCode.Created).Select(r => r.Sku).ToHashSet();
+        Assert.NotEmpty(acknowledged);
+        await using var connection = new Npgsql.NpgsqlConnection(await fixture.GetDatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT sku FROM products WHERE sku LIKE $1", connection)
+        {
+            Parameters = { new() { Value = prefix + "%" } },
+        };
+        var stored = new HashSet<string>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                stored.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Subset(stored, acknowledged);
+
+        // Reads recover too.
+        using var read = await client.GetAsync("/api/v1/products?limit=1", ct);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
     private static async Task<HttpStatusCode> WaitForHealthAsync(HttpClient client, HttpStatusCode wanted, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

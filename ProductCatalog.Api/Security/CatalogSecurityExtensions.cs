@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using ProductCatalog.Api.Http;
+
+namespace ProductCatalog.Api.Security;
+
+public static class CatalogSecurityExtensions
+{
+    public const string WriteRateLimitPolicy = "writes";
+
+    public static IHostApplicationBuilder AddCatalogSecurity(this IHostApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection(CatalogAuthOptions.SectionName).Get<CatalogAuthOptions>() ?? new CatalogAuthOptions();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.Audience = auth.Audience;
+                if (!string.IsNullOrWhiteSpace(auth.Authority))
+                {
+                    options.Authority = auth.Authority;
+                    return;
+                }
+
+                // No authority: only tokens signed with the configured development key are valid.
+                // Without a key every write is refused (fail closed), reads stay anonymous.
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Issuer,
+                    ValidAudience = auth.Audience,
+                    IssuerSigningKey = DevelopmentKey(auth.SigningKey),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    RequireExpirationTime = true,
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(CatalogAuthOptions.WritePolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.WriteScope)));
+
+        var limits = builder.Configuration.GetSection(WriteRateLimitOptions.SectionName).Get<WriteRateLimitOptions>() ?? new WriteRateLimitOptions();
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(WriteRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                ClientKey(context),
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.Burst,
+                    TokensPerPeriod = limits.PerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            options.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                var response = context.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await CatalogProblems.Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
+                    $"This client sent too many writes. Retry after {retryAfter} second(s).").ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        return builder;
+    }
+
+    /// <summary>Scopes come as a space-separated <c>scope</c> (OAuth) or <c>scp</c> (Entra ID) claim.</summary>
+    public static bool HasScope(ClaimsPrincipal user, string scope) =>
+        user.FindAll("scope").Concat(user.FindAll("scp"))
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>Writes are limited per caller: the token's subject (or client id), else the remote address.</summary>
+    public static string ClientKey(HttpContext context)
+    {
+        var user = context.User;
+        var id = user.FindFirst("azp")?.Value ?? user.FindFirst("appid")?.Value ?? user.FindFirst("sub")?.Value;
+        return id is not null ? "sub:" + id : "ip:" + context.Connection.RemoteIpAddress;
+    }
+
+    private static SymmetricSecurityKey? DevelopmentKey(string? signingKey) =>
+        signingKey is { Length: >= 32 } ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)) : null;
+}
+
+public sealed class WriteRateLimitOptions
+{
+    public const string SectionName = "Catalog:RateLimit";
+
+    /// <summary>Writes a client may send at once.</summary>
+    public int Burst { get; set; } = 200;
+
+    /// <summary>Sustained writes per second per client.</summary>
+    public int PerSecond { get; set; } = 50;
+}
