@@ -79,7 +79,11 @@ public static class CatalogDashboardExtensions
             }
 
             await @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(
-                database.Resource, state => state with { Properties = [.. state.Properties, new(PsqlPropertyName, psql)] });
+                database.Resource, state => state with
+                {
+                    // Highlighted: shown in the details pane without "show all".
+                    Properties = [.. state.Properties, new(PsqlPropertyName, psql) { DisplayName = "psql", IsHighlighted = true }],
+                });
         });
 
         if (!builder.Environment.IsDevelopment() || builder.ExecutionContext.IsPublishMode)
