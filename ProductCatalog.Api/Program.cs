@@ -1,6 +1,6 @@
 using ProductCatalog.Api;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Categories;
+using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Telemetry;
 

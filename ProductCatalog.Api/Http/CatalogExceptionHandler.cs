@@ -25,13 +25,7 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
         if (problem is null)
         {
             LogUnhandled(logger, exception);
-            problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status500InternalServerError,
-                Type = CatalogProblems.TypePrefix + "internal",
-                Title = "Internal server error",
-                Detail = "The request could not be completed. Quote the traceId when reporting this.",
-            };
+            problem = Problem(StatusCodes.Status500InternalServerError, "internal", "Internal server error", "The request could not be completed. Quote the traceId when reporting this.");
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -47,37 +41,19 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
     {
         LogDatabaseUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path);
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new ProblemDetails
-        {
-            Status = StatusCodes.Status503ServiceUnavailable,
-            Type = CatalogProblems.TypePrefix + "service-unavailable",
-            Title = "Service unavailable",
-            Detail = "The catalog database cannot be reached right now. Retry after the delay in Retry-After.",
-        };
+        return Problem(StatusCodes.Status503ServiceUnavailable, "service-unavailable", "Service unavailable", "The catalog database cannot be reached right now. Retry after the delay in Retry-After.");
     }
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Type = CatalogProblems.TypePrefix + "payload-too-large",
-                Title = "Request body too large",
-                Detail = "The request body exceeds the size limit of this endpoint.",
-            };
+            return Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Request body too large", "The request body exceeds the size limit of this endpoint.");
         }
 
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status415UnsupportedMediaType,
-                Type = CatalogProblems.TypePrefix + "unsupported-media-type",
-                Title = "Unsupported media type",
-                Detail = "The request body must be sent as 'application/json'.",
-            };
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "The request body must be sent as 'application/json'.");
         }
 
         if (FindJsonException(bad) is { } json)
@@ -93,16 +69,19 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
             };
         }
 
-        return new ProblemDetails
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Type = CatalogProblems.TypePrefix + "bad-request",
-            Title = "Bad request",
-            Detail = bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+        return Problem(StatusCodes.Status400BadRequest, "bad-request", "Bad request",
+            bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
                 ? "The request body is missing or could not be read."
-                : "The request is malformed (a route or query value has the wrong format).",
-        };
+                : "The request is malformed (a route or query value has the wrong format).");
     }
+
+    private static ProblemDetails Problem(int status, string type, string title, string detail) => new()
+    {
+        Status = status,
+        Type = CatalogProblems.TypePrefix + type,
+        Title = title,
+        Detail = detail,
+    };
 
     private static JsonException? FindJsonException(Exception? ex)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.Http;
 
@@ -17,7 +18,10 @@ public static class IdempotencyKeys
     public const string HeaderName = "Idempotency-Key";
     public const int MaxKeyLength = 255;
 
-    /// <summary>Reads the header: null when absent; an error message when malformed.</summary>
+    /// <summary>
+    /// Reads the header: null when absent; an error message when malformed. The key is scoped to
+    /// the caller, so one client can neither replay nor block another client's key.
+    /// </summary>
     public static (string? Key, string? Error) Read(HttpRequest request)
     {
         var values = request.Headers[HeaderName];
@@ -32,7 +36,8 @@ public static class IdempotencyKeys
             return (null, $"{HeaderName} must be one value of 1 to {MaxKeyLength} visible ASCII characters.");
         }
 
-        return (key, null);
+        var caller = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CatalogSecurityExtensions.ClientKey(request.HttpContext))), 0, 12);
+        return ($"{caller}:{key}", null);
     }
 
     /// <summary>The request's identity: the endpoint plus its body as the API understood it (whitespace and property order do not count).</summary>

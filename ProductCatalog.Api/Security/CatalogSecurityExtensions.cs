@@ -16,6 +16,8 @@ public static class CatalogSecurityExtensions
     {
         var auth = builder.Configuration.GetSection(CatalogAuthOptions.SectionName).Get<CatalogAuthOptions>() ?? new CatalogAuthOptions();
 
+        var userJwts = builder.Environment.IsDevelopment() ? UserJwtsSigningKeys(builder.Configuration) : [];
+
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
@@ -31,9 +33,9 @@ public static class CatalogSecurityExtensions
                 // Without a key every write is refused (fail closed), reads stay anonymous.
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = auth.Issuer,
+                    ValidIssuers = [auth.Issuer, .. userJwts.Select(k => k.Issuer)],
                     ValidAudience = auth.Audience,
-                    IssuerSigningKey = DevelopmentKey(auth.SigningKey),
+                    IssuerSigningKeys = [.. new[] { DevelopmentKey(auth.SigningKey) }.OfType<SecurityKey>(), .. userJwts.Select(k => k.Key)],
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     ClockSkew = TimeSpan.FromSeconds(30),
                     RequireExpirationTime = true,
@@ -85,6 +87,16 @@ public static class CatalogSecurityExtensions
         var id = user.FindFirst("azp")?.Value ?? user.FindFirst("appid")?.Value ?? user.FindFirst("sub")?.Value;
         return id is not null ? "sub:" + id : "ip:" + context.Connection.RemoteIpAddress;
     }
+
+    /// <summary>
+    /// Keys that <c>dotnet user-jwts create --project ProductCatalog.Api</c> stored in the Api's
+    /// user secrets (Development only), so that tool can mint local tokens too.
+    /// </summary>
+    public static IReadOnlyList<(string Issuer, SecurityKey Key)> UserJwtsSigningKeys(IConfiguration configuration) =>
+        [.. configuration.GetSection("Authentication:Schemes:Bearer:SigningKeys").GetChildren()
+            .Select(k => (Issuer: k["Issuer"], Value: k["Value"]))
+            .Where(k => !string.IsNullOrEmpty(k.Issuer) && !string.IsNullOrEmpty(k.Value))
+            .Select(k => (k.Issuer!, (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k.Value!))))];
 
     private static SymmetricSecurityKey? DevelopmentKey(string? signingKey) =>
         signingKey is { Length: >= 32 } ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)) : null;

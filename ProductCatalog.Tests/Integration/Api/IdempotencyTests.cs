@@ -92,6 +92,23 @@ public sealed class IdempotencyTests(CatalogAppFixture fixture)
         Assert.Equal(2, await CountProductsAsync(fixture, prefix));
     }
 
+    [Fact]
+    public async Task Keys_are_scoped_to_the_caller()
+    {
+        var key = Guid.NewGuid().ToString();
+        var sku = UniqueSku("idemscope");
+        using var first = await PostAsync("/api/v1/products", Product(sku), key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        // Another client with the same key and body does not get the first client's response replayed.
+        using var other = fixture.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/products") { Content = Json(Product(sku)) };
+        request.Headers.Add("Idempotency-Key", key);
+        using var second = await other.SendAsync(request, Ct);
+
+        await second.AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]
