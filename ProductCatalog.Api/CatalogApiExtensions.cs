@@ -38,6 +38,9 @@ public static class CatalogApiExtensions
             json.Converters.Add(new UtcTimestampJsonConverter());
         });
 
+        // On SIGTERM (a scale-in or deployment on Container Apps) Kestrel stops accepting and lets
+        // in-flight requests finish; this bounds the wait below ACA's 30 s termination grace period.
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddHostedService<IdempotencyKeyPurger>();

@@ -1,6 +1,7 @@
 using ProductCatalog.Api;
 using ProductCatalog.Api.Categories;
 using ProductCatalog.Api.Data;
+using ProductCatalog.Api.Health;
 using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Telemetry;
 
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddCatalogData();
+builder.AddCatalogSchemaHealthCheck();
 builder.AddCatalogApi();
 builder.AddCatalogTelemetry();
 

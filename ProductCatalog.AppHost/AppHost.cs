@@ -1,4 +1,5 @@
 using ProductCatalog.AppHost.Dashboard;
+using ProductCatalog.AppHost.Deployment;
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -6,6 +7,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
+    .PublishAsRunOnceWorker() // before WithReference: it decides which variables a reference adds
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
     .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
@@ -21,6 +23,7 @@ var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GeneratePa
 var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 
 builder.AddProject<Projects.ProductCatalog_Api>("api")
+    .PublishAsContainerApp()
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)

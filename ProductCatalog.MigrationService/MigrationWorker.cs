@@ -34,6 +34,12 @@ internal sealed partial class MigrationWorker(
             }
 
             LogCompleted(logger);
+
+            if (options.Value.KeepRunningAfterMigration)
+            {
+                LogIdle(logger);
+                await IdleUntilStoppedAsync(stoppingToken);
+            }
         }
         catch (Exception ex)
         {
@@ -47,6 +53,18 @@ internal sealed partial class MigrationWorker(
         finally
         {
             lifetime.StopApplication();
+        }
+    }
+
+    private static async Task IdleUntilStoppedAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host is stopping (new revision, scale-in): a normal exit.
         }
     }
 
@@ -90,6 +108,9 @@ internal sealed partial class MigrationWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Catalog database is up to date")]
     private static partial void LogCompleted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Staying idle until stopped (Catalog:KeepRunningAfterMigration)")]
+    private static partial void LogIdle(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Catalog database migration failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);

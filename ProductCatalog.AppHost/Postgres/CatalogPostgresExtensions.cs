@@ -11,12 +11,19 @@ public static class CatalogPostgresExtensions
     /// <summary>
     /// Adds a PostgreSQL server named <paramref name="serverName"/> with one database named
     /// <paramref name="databaseName"/>: the Aspire container where a container runtime answers
-    /// (and always when publishing), a local installation run as an executable otherwise.
+    /// (when publishing: the container or an external server, see <see cref="PublishedPostgres"/>),
+    /// a local installation run as an executable otherwise.
     /// Either way the database exposes the same connection string and health check.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddCatalogPostgres(
         this IDistributedApplicationBuilder builder, string serverName, string databaseName)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // Container with a stable volume, or a managed server: see PublishedPostgres.
+            return builder.AddPublishedPostgres(serverName, databaseName);
+        }
+
         var options = PostgresHostingOptions.From(builder.Configuration);
         var plan = PostgresHostingPlan.Choose(
             options.Mode,

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace ProductCatalog.Tests.Deployment;
+
+/// <summary>
+/// Generates the Aspire manifest the way azd does (<c>dotnet run --project ProductCatalog.AppHost --
+/// --publisher manifest --output-path ...</c>, here with <c>--no-build</c>: the test build already built
+/// it) into a temporary file, once per test run and setting.
+/// </summary>
+internal static class AspireManifest
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(2);
+    private static readonly ConcurrentDictionary<string, Lazy<Task<Generated>>> s_cache = new();
+
+    internal sealed record Generated(JsonObject Manifest, string Text)
+    {
+        public JsonObject Resources => Manifest["resources"]!.AsObject();
+
+        public JsonObject Resource(string name) =>
+            Resources[name]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"The manifest has no resource '{name}'.");
+    }
+
+    /// <summary>The manifest with the committed settings (PostgreSQL as a container).</summary>
+    public static Task<Generated> DefaultAsync() => GetAsync(postgresPublishMode: null);
+
+    /// <summary>The manifest with <c>Catalog:Postgres:Publish</c> set (environment variable, as a user or CI would).</summary>
+    public static Task<Generated> GetAsync(string? postgresPublishMode) =>
+        s_cache.GetOrAdd(postgresPublishMode ?? "", _ => new Lazy<Task<Generated>>(() => GenerateAsync(postgresPublishMode))).Value;
+
+    private static async Task<Generated> GenerateAsync(string? postgresPublishMode)
+    {
+        var output = Path.Combine(Directory.CreateTempSubdirectory("pc-manifest-").FullName, "aspire-manifest.json");
+        var startInfo = new ProcessStartInfo("dotnet",
+            [
+                "run", "--no-build", "-c", RepositoryPaths.Configuration, "--project", RepositoryPaths.AppHostProject,
+                "--", "--publisher", "manifest", "--output-path", output,
+            ])
+        {
+            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.AppHostProject)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                ["DOTNET_NOLOGO"] = "1",
+                ["MSBUILDDISABLENODEREUSE"] = "1",
+            },
+        };
+        // The committed configuration decides, not whatever the test host's environment says.
+        startInfo.Environment.Remove("Catalog__Postgres__Publish");
+        if (postgresPublishMode is not null)
+        {
+            startInfo.Environment["Catalog__Postgres__Publish"] = postgresPublishMode;
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet run.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(s_timeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"Manifest generation did not finish within {s_timeout}.");
+        }
+
+        var log = await stdout + await stderr;
+        if (process.ExitCode != 0 || !File.Exists(output))
+        {
+            throw new InvalidOperationException($"Manifest generation failed (exit code {process.ExitCode}):\n{log}");
+        }
+
+        var text = await File.ReadAllTextAsync(output);
+        Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+        return new Generated(JsonNode.Parse(text)!.AsObject(), text);
+    }
+}
