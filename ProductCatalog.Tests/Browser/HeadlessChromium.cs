@@ -49,6 +49,8 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
         // Playwright's driver would otherwise look for browsers it downloaded itself.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // Expect(...) retries for 5 s by default: too short for a dashboard on a loaded 2-core machine.
+        Assertions.SetDefaultExpectTimeout((float)Timeout.TotalMilliseconds);
         var playwright = await Playwright.CreateAsync();
         try
         {
