@@ -3,6 +3,7 @@ using ProductCatalog.Api.Categories;
 using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Health;
 using ProductCatalog.Api.Products;
+using ProductCatalog.Api.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,9 +11,11 @@ builder.AddServiceDefaults();
 builder.AddCatalogData();
 builder.AddCatalogSchemaHealthCheck();
 builder.AddCatalogApi();
+builder.AddCatalogTelemetry();
 
 var app = builder.Build();
 
+app.UseCatalogMetrics();
 app.UseCatalogApi();
 app.MapDefaultEndpoints();
 app.MapProductEndpoints();

@@ -1,3 +1,4 @@
+using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
 using ProductCatalog.AppHost.Postgres;
 
@@ -9,7 +10,10 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
     .PublishAsRunOnceWorker() // before WithReference: it decides which variables a reference adds
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
-    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false");
+    .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
+    .WithCatalogMigrationsDashboard();
+
+catalogDb.WithCatalogDatabaseDashboard(migrations);
 
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
@@ -25,6 +29,7 @@ builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithCatalogApiDashboard();
 
 builder.Build().Run();

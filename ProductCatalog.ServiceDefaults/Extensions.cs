@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,12 @@ public static class Extensions
     public const string LiveTag = "live";
 
     public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Set to <c>true</c> (environment: <c>OpenTelemetry__Console=true</c>) to print spans and
+    /// metrics to the console as well, for a run without the dashboard or a collector.
+    /// </summary>
+    public const string ConsoleExporterKey = "OpenTelemetry:Console";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -52,6 +59,8 @@ public static class Extensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                // A service's own meter is named after it (ProductCatalog.Api's CatalogMetrics).
+                .AddMeter(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
@@ -64,10 +73,21 @@ public static class Extensions
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation());
 
-        // The AppHost sets OTEL_EXPORTER_OTLP_ENDPOINT to the dashboard; any collector works the same way.
+        // The AppHost sets OTEL_EXPORTER_OTLP_ENDPOINT to the dashboard; any collector works the same way
+        // (OTEL_EXPORTER_OTLP_PROTOCOL=grpc or http/protobuf, OTEL_EXPORTER_OTLP_HEADERS for a key).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        builder.Services.AddHostedService<TelemetryFlushOnStop>();
+
+        // Without any collector: spans and metrics printed to the console next to the logs.
+        if (builder.Configuration.GetValue<bool>(ConsoleExporterKey))
+        {
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing.AddConsoleExporter())
+                .WithMetrics(metrics => metrics.AddConsoleExporter());
         }
 
         return builder;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ProductCatalog.Tests.Telemetry;
 
 [assembly: AssemblyFixture(typeof(ProductCatalog.Tests.Integration.CatalogAppFixture))]
 
@@ -8,15 +9,22 @@ namespace ProductCatalog.Tests.Integration;
 /// <summary>
 /// Starts the whole distributed application (PostgreSQL, migration worker, API) once per test
 /// run and shares it. PostgreSQL gets a fresh, temporary data directory (or an unnamed container
-/// volume), so every run starts from an empty catalog plus the sample data.
+/// volume), so every run starts from an empty catalog plus the sample data. The dashboard runs
+/// too (for the browser tests), and every project exports its telemetry to <see cref="Telemetry"/>,
+/// an OTLP receiver in this process that passes it on to the dashboard.
 /// </summary>
 public sealed class CatalogAppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
 
     private DistributedApplication? _app;
+    private OtlpReceiver? _telemetry;
+    private Uri? _dashboardOtlpHttp;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    /// <summary>Every span, metric point and log record the projects exported during this run.</summary>
+    public OtlpReceiver Telemetry => _telemetry ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>The migration worker's exit code, read once it finished.</summary>
     public int? MigrationsExitCode { get; private set; }
@@ -24,7 +32,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartupTimeout);
+        _telemetry = OtlpReceiver.Start();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ProductCatalog_AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             [
                 "Catalog:Postgres:Persistent=false",
                 "Catalog:SeedSampleData=true",
@@ -34,6 +44,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
+
+        ExportTelemetryTo(builder, _telemetry);
+        _telemetry.ForwardTo(DashboardOtlpHttpEndpoint);
 
         _app = await builder.BuildAsync(cts.Token);
         await _app.StartAsync(cts.Token);
@@ -65,6 +78,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
 
     public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
 
+    /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
+    public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);
+
     public async Task<string> GetDatabaseConnectionStringAsync() =>
         await App.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("No connection string for catalogdb.");
 
@@ -93,5 +109,45 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             await _app.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await _app.DisposeAsync();
         }
+
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Points every project's OTLP exporter at <paramref name="receiver"/>. The callback runs after
+    /// Aspire's own OTLP callback, so it replaces the endpoint and protocol and keeps the rest
+    /// (service name, the dashboard's API key header); short intervals keep the waits short.
+    /// </summary>
+    private static void ExportTelemetryTo(IDistributedApplicationTestingBuilder builder, OtlpReceiver receiver)
+    {
+        var endpoint = receiver.Endpoint.GetLeftPart(UriPartial.Authority);
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "500";
+                context.EnvironmentVariables["OTEL_BLRP_SCHEDULE_DELAY"] = "500";
+                context.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+                context.EnvironmentVariables["OTEL_TRACES_SAMPLER"] = "always_on";
+            }));
+        }
+    }
+
+    private Uri? DashboardOtlpHttpEndpoint()
+    {
+        if (_dashboardOtlpHttp is null
+            && _app?.Services.GetRequiredService<DistributedApplicationModel>().Resources
+                .FirstOrDefault(r => r.Name == "aspire-dashboard") is IResourceWithEndpoints dashboard
+            && dashboard.GetEndpoint("otlp-http") is { Exists: true, IsAllocated: true } otlpHttp)
+        {
+            _dashboardOtlpHttp = new Uri(otlpHttp.Url);
+        }
+
+        return _dashboardOtlpHttp;
     }
 }

@@ -1,0 +1,139 @@
+using Microsoft.Playwright;
+
+namespace ProductCatalog.Tests.Browser;
+
+/// <summary>
+/// Playwright driving the machine's own Chromium (Debian's <c>chromium</c>; <c>.ci/run</c> installs
+/// it). Playwright never downloads a browser here: the executable is always given.
+/// </summary>
+internal sealed class HeadlessChromium : IAsyncDisposable
+{
+    /// <summary>Overrides the executable, e.g. <c>CATALOG_CHROMIUM=/usr/bin/chromium-browser</c>.</summary>
+    public const string ExecutableVariable = "CATALOG_CHROMIUM";
+
+    /// <summary>Set to 1 to copy the dashboard screenshot over the one the README shows.</summary>
+    public const string UpdateScreenshotsVariable = "CATALOG_UPDATE_SCREENSHOTS";
+
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    // As root, without a sandbox; no calls home (the machine's network is closed).
+    private static readonly string[] s_arguments =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+
+    private readonly IPlaywright _playwright;
+
+    private HeadlessChromium(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public IBrowser Browser { get; }
+
+    public static string ExecutablePath =>
+        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    public static async Task<HeadlessChromium> LaunchAsync()
+    {
+        Assert.True(
+            File.Exists(ExecutablePath),
+            $"Chromium was not found at {ExecutablePath}: install Debian's chromium (apt-get install chromium) or set {ExecutableVariable}.");
+
+        // Playwright's driver would otherwise look for browsers it downloaded itself.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // Expect(...) retries for 5 s by default: too short for a dashboard on a loaded 2-core machine.
+        Assertions.SetDefaultExpectTimeout((float)Timeout.TotalMilliseconds);
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ExecutablePath,
+                Headless = true,
+                Args = s_arguments,
+                Timeout = (float)Timeout.TotalMilliseconds,
+            });
+            return new HeadlessChromium(playwright, browser);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A fresh context (own cookies) with a desktop-sized viewport and bounded waits.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
+            Locale = "en-US",
+            TimezoneId = "UTC",
+            ColorScheme = ColorScheme.Light,
+        });
+        context.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Timeout.TotalMilliseconds);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a screenshot under the test output folder (bin/.../screenshots) and returns its path.</summary>
+    public static async Task<string> SaveScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+        TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot: {path}");
+        return path;
+    }
+
+    /// <summary>Saves the page's HTML next to the screenshots, for a failing assertion to point at.</summary>
+    public static async Task<string> SaveHtmlAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, name);
+        await File.WriteAllTextAsync(path, await page.ContentAsync());
+        return path;
+    }
+
+    /// <summary>
+    /// With <c>CATALOG_UPDATE_SCREENSHOTS=1</c>, copies a screenshot over the committed one in
+    /// <c>ProductCatalog.Tests/Browser/Screenshots/</c> (the README shows it); otherwise does nothing.
+    /// </summary>
+    public static void UpdateCommittedScreenshot(string screenshot, string committedName)
+    {
+        if (Environment.GetEnvironmentVariable(UpdateScreenshotsVariable) != "1")
+        {
+            return;
+        }
+
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ProductCatalog.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is not null)
+        {
+            var target = Path.Combine(directory.FullName, "ProductCatalog.Tests", "Browser", "Screenshots", committedName);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(screenshot, target, overwrite: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
