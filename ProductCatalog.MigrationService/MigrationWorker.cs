@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using ProductCatalog.Api.Data;
 
@@ -21,7 +23,7 @@ internal sealed partial class MigrationWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var activity = s_activitySource.StartActivity("Migrating catalog database", ActivityKind.Client);
+        using var activity = s_activitySource.StartActivity("Migrating catalog database", ActivityKind.Internal);
         try
         {
             await using var scope = serviceProvider.CreateAsyncScope();
@@ -70,7 +72,12 @@ internal sealed partial class MigrationWorker(
 
     private async Task MigrateAsync(CatalogDbContext db, CancellationToken ct)
     {
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToArray();
+        // On a fresh database the history table does not exist yet; asking for pending migrations
+        // would make EF Core log a failed command (an error badge in the dashboard) for nothing.
+        var history = db.GetService<IHistoryRepository>();
+        var pending = await history.ExistsAsync(ct)
+            ? (await db.Database.GetPendingMigrationsAsync(ct)).ToArray()
+            : db.Database.GetMigrations().ToArray();
         LogPending(logger, pending.Length, pending);
 
         // MigrateAsync takes the migrations lock and manages its own transactions, so it is run

@@ -49,11 +49,13 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
 
         async Task WriterAsync(int writer)
         {
+            // One caller per writer: each stays well under the per-client write rate limit.
+            using var writerClient = fixture.CreateApiClient();
             for (var i = 0; !stopWriters.IsCancellationRequested; i++)
             {
                 var sku = $"{prefix}-{writer}-{i}";
                 var body = new System.Text.Json.Nodes.JsonObject { ["sku"] = sku, ["name"] = "fault", ["price"] = 1 };
-                using var response = await client.PostAsync("/api/v1/products", Api.ApiTestHelpers.Json(body), ct);
+                using var response = await writerClient.PostAsync("/api/v1/products", Api.ApiTestHelpers.Json(body), ct);
                 var problemWithRetryAfter = response.Content.Headers.ContentType?.MediaType == "application/problem+json" && response.Headers.RetryAfter is not null;
                 results.Add((sku.ToUpperInvariant(), response.StatusCode, problemWithRetryAfter));
                 await Task.Delay(20, ct);

@@ -313,7 +313,12 @@ public sealed class ProductCrudTests(CatalogAppFixture fixture)
     public async Task Oversized_body_is_413()
     {
         var huge = new string('x', 2 * 1024 * 1024);
-        using var response = await _client.PostAsync("/api/v1/products", Raw($$"""{"sku":"BIG","name":"n","price":1,"description":"{{huge}}"}"""), Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/products") { Content = Raw($$"""{"sku":"BIG","name":"n","price":1,"description":"{{huge}}"}""") };
+
+        // The server refuses as soon as it sees Content-Length; without 100-continue the client
+        // may still be uploading into the closed socket and see a broken pipe instead of the 413.
+        request.Headers.ExpectContinue = true;
+        using var response = await _client.SendAsync(request, Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
