@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using ProductCatalog.Api.Data;
 
@@ -72,12 +73,17 @@ internal sealed partial class MigrationWorker(
 
     private async Task MigrateAsync(CatalogDbContext db, CancellationToken ct)
     {
-        // On a fresh database the history table does not exist yet; asking for pending migrations
-        // would make EF Core log a failed command (an error badge in the dashboard) for nothing.
-        var history = db.GetService<IHistoryRepository>();
-        var pending = await history.ExistsAsync(ct)
-            ? (await db.Database.GetPendingMigrationsAsync(ct)).ToArray()
-            : db.Database.GetMigrations().ToArray();
+        // On a fresh database EF Core probes the history table by selecting from it, and logs the
+        // expected failure as an error (a red badge in the dashboard). Creating the database and the
+        // (empty) history table first, with EF Core's own idempotent script, keeps the log truthful.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            await creator.CreateAsync(ct);
+        }
+
+        await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToArray();
         LogPending(logger, pending.Length, pending);
 
         // MigrateAsync takes the migrations lock and manages its own transactions, so it is run

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace ProductCatalog.Api.Data;
@@ -19,11 +20,19 @@ public static class CatalogDataExtensions
         builder.AddNpgsqlDbContext<CatalogDbContext>(
             ConnectionName,
             settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString),
-            configureDbContextOptions: options => options.UseNpgsql(npgsql => npgsql
-                .MigrationsHistoryTable(MigrationsHistoryTable)
-                // Transient faults are retried, but briefly: while the database is down a request
-                // should fail fast with 503 rather than hang through a long back-off.
-                .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)));
+            configureDbContextOptions: options => options
+                .UseNpgsql(npgsql => npgsql
+                    .MigrationsHistoryTable(MigrationsHistoryTable)
+                    // Transient faults are retried, but briefly: while the database is down a request
+                    // should fail fast with 503 rather than hang through a long back-off.
+                    .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null))
+                // A unique or foreign-key violation, or a lost optimistic-concurrency race, is an
+                // expected outcome the endpoints answer with 409/412; EF Core would log each as an
+                // error. Unexpected failures are still logged as errors by the exception handler.
+                .ConfigureWarnings(warnings => warnings.Log(
+                    (RelationalEventId.CommandError, LogLevel.Information),
+                    (CoreEventId.SaveChangesFailed, LogLevel.Information),
+                    (CoreEventId.OptimisticConcurrencyException, LogLevel.Information))));
         return builder;
     }
 
