@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
 
@@ -8,7 +7,7 @@ internal static class GetProduct
 {
     public static async Task<IResult> ById(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
     {
-        var found = await db.Products.AsNoTracking().Where(p => p.Id == id).Select(ProductQueries.ToVersioned).FirstOrDefaultAsync(ct);
+        var found = await ProductQueries.ById(db, id, ct);
         return found is null ? CatalogProblems.NotFound("product", id) : Respond(found, request);
     }
 
@@ -21,7 +20,7 @@ internal static class GetProduct
         }
 
         var upper = sku.ToUpperInvariant();
-        var found = await db.Products.AsNoTracking().Where(p => p.Sku == upper).Select(ProductQueries.ToVersioned).FirstOrDefaultAsync(ct);
+        var found = await ProductQueries.BySku(db, upper, ct);
         return found is null ? CatalogProblems.ProductSkuNotFound(sku) : Respond(found, request);
     }
 
