@@ -8,7 +8,8 @@
 #   bench/run.sh --products 1000000  the scale run
 #
 # Options: --products N, --duration S, --warmup S, --connections C (reads), --write-connections C,
-#          --batch-connections C, --depth-page P, --out DIR, --keep (leave the temp dir for a look).
+#          --batch-connections C, --depth-page P, --rounds R, --out DIR, --keep (leave the temp dir),
+#          --only "get-by-id search ..." (a subset of the scenarios, for before/after comparisons).
 # Environment: BENCH_TOKEN (a bearer token to use instead of minting one), BENCH_API_ENV (extra
 #          "KEY=VALUE ..." for the API, e.g. "DOTNET_gcServer=0" to compare settings).
 set -euo pipefail
@@ -28,6 +29,7 @@ depth_page=10000
 out="$bench/results"
 mode=full
 keep=0
+only=""
 args="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --batch-connections) batch_connections="$2"; shift ;;
     --depth-page) depth_page="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --only) only="$2"; shift ;;
     --keep) keep=1 ;;
     -h|--help) sed -n 2,15p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -196,6 +199,7 @@ wrk_once() { # target port connections seconds kind keys path tag result
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
   local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}
+  if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then return 0; fi
   local targets=(api)
   if [ -n "$base_path" ] || { [ "$kind" != path ] && [ "$kind" != create ] && [ "$kind" != stock ] && [ "$kind" != batch ]; }; then targets=(api baseline); fi
   # The first scenario also warms the JIT (tiered compilation, dynamic PGO): a longer warm-up.

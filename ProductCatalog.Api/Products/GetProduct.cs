@@ -30,6 +30,6 @@ internal static class GetProduct
         request.HttpContext.Response.Headers.ETag = etag;
         return ETags.IfNoneMatchMatches(request, found.Version)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(found.Product);
+            : TypedResults.Json(found.Product, CatalogJsonContext.Default.ProductResponse);
     }
 }

@@ -50,7 +50,7 @@ internal static class ListProducts
             request.HttpContext.Response.Headers.Link = $"<{NextPageUrl(request, next)}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(new ProductPage(rows, next));
+        return TypedResults.Json(new ProductPage(rows, next), CatalogJsonContext.Default.ProductPage);
     }
 
     private static IQueryable<Product> Filter(IQueryable<Product> products, ProductListQuery q)
