@@ -240,9 +240,10 @@ peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 
 peak_sampled=$(sort -n "$rss_log" | tail -1)
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
 mkdir -p "$out"
-python3 "$bench/report.py" --results "$results" --out "$out" --mode "$mode" \
+label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))m" || echo "$((products / 1000))k")"
+python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
   --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
   --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
   --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" \
   --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
-log "report: $out/$mode.md and $out/$mode.json ($(($(date +%s) - started)) s in all)"
+log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all)"

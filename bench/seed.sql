@@ -18,7 +18,7 @@ SELECT
     'BENCH-' || lpad(g::text, 8, '0'),
     initcap(w[1 + (g * 7) % 37]) || ' ' || w[1 + (g * 13) % 37] || ' ' || w[1 + (g / 37) % 37] || ' ' || g,
     'A ' || w[1 + (g * 11) % 37] || ' product made of ' || w[1 + (g * 17) % 37] || ', item ' || g || ' of the benchmark catalog.',
-    ((g * 7919) % 100000) / 100.0,
+    ((g::bigint * 7919) % 100000) / 100.0,
     'USD',
     (SELECT min(id) FROM categories) + g % 50,
     ARRAY[w[1 + g % 37], w[1 + (g * 3) % 37]],

@@ -38,6 +38,23 @@ internal static class ProductQueries
                     p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt),
                 p.Version))
             .FirstOrDefault());
+
+    /// <summary>The default listing's first page (<c>ORDER BY name, id</c>), compiled; see ListProducts.</summary>
+    public static readonly Func<CatalogDbContext, int, IAsyncEnumerable<ProductResponse>> FirstPageByName =
+        EF.CompileAsyncQuery((CatalogDbContext db, int take) => db.Products.AsNoTracking()
+            .OrderBy(p => p.Name).ThenBy(p => p.Id)
+            .Take(take)
+            .Select(p => new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
+                p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt)));
+
+    /// <summary>The default listing after a cursor: the same keyset seek as ListProducts builds.</summary>
+    public static readonly Func<CatalogDbContext, string, Guid, int, IAsyncEnumerable<ProductResponse>> PageByNameAfter =
+        EF.CompileAsyncQuery((CatalogDbContext db, string lastName, Guid lastId, int take) => db.Products.AsNoTracking()
+            .Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(lastName, lastId)))
+            .OrderBy(p => p.Name).ThenBy(p => p.Id)
+            .Take(take)
+            .Select(p => new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
+                p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt)));
 }
 
 internal sealed record VersionedProduct(ProductResponse Product, uint Version);
