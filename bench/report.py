@@ -90,7 +90,7 @@ targets = [] if not all(k in api for k in ("get-by-id", "list-first", "list-dept
 
 try:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "ProductCatalog.Api", "bench"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "ProductCatalog.Api", "bench", ":!bench/results"], capture_output=True, text=True).stdout.strip()
     commit += "+changes" if dirty else ""
 except OSError:
     commit = "?"
