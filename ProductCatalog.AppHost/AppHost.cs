@@ -27,6 +27,8 @@ builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
+    // The in-process read cache is only safe with one replica: on locally, off when deployed.
+    .WithEnvironment("Catalog__ReadCache__Enabled", builder.ExecutionContext.IsRunMode ? "true" : "false")
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")

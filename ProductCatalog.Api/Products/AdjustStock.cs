@@ -45,6 +45,7 @@ internal static partial class AdjustStock
 
         if (updated.Count == 1)
         {
+            ProductReadCache.Shared.Invalidate(id);
             var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
             LogAdjusted(logger, id, change, updated[0]);
             return TypedResults.Ok(new StockLevelResponse(id, updated[0]));

@@ -13,6 +13,7 @@ internal static class DeleteProduct
             // The version check is part of the DELETE itself, so a concurrent write cannot slip in between.
             ? await db.Products.Where(p => p.Id == id && ifMatch.Versions.Contains(p.Version)).ExecuteDeleteAsync(ct)
             : await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(ct);
+        ProductReadCache.Shared.Invalidate(id);
         if (deleted == 1)
         {
             return TypedResults.NoContent();

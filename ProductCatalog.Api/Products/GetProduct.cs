@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
 
@@ -6,10 +5,19 @@ namespace ProductCatalog.Api.Products;
 
 internal static class GetProduct
 {
+    public const string JsonContentType = "application/json; charset=utf-8";
+
     public static async Task<IResult> ById(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
     {
-        var found = await db.Products.AsNoTracking().Where(p => p.Id == id).Select(ProductQueries.ToVersioned).FirstOrDefaultAsync(ct);
-        return found is null ? CatalogProblems.NotFound("product", id) : Respond(found, request);
+        var cache = ProductReadCache.Shared;
+        if (cache.FindById(id) is { } hit)
+        {
+            return Respond(hit, request);
+        }
+
+        var generation = cache.Generation;
+        var found = await ProductQueries.ById(db, id, ct);
+        return found is null ? CatalogProblems.NotFound("product", id) : Respond(cache.Store(generation, found), request);
     }
 
     public static async Task<IResult> BySku(string sku, HttpRequest request, CatalogDbContext db, CancellationToken ct)
@@ -21,16 +29,22 @@ internal static class GetProduct
         }
 
         var upper = sku.ToUpperInvariant();
-        var found = await db.Products.AsNoTracking().Where(p => p.Sku == upper).Select(ProductQueries.ToVersioned).FirstOrDefaultAsync(ct);
-        return found is null ? CatalogProblems.ProductSkuNotFound(sku) : Respond(found, request);
+        var cache = ProductReadCache.Shared;
+        if (cache.FindBySku(upper) is { } hit)
+        {
+            return Respond(hit, request);
+        }
+
+        var generation = cache.Generation;
+        var found = await ProductQueries.BySku(db, upper, ct);
+        return found is null ? CatalogProblems.ProductSkuNotFound(sku) : Respond(cache.Store(generation, found), request);
     }
 
-    private static IResult Respond(VersionedProduct found, HttpRequest request)
+    private static IResult Respond(CachedProduct found, HttpRequest request)
     {
-        var etag = ETags.For(found.Version);
-        request.HttpContext.Response.Headers.ETag = etag;
+        request.HttpContext.Response.Headers.ETag = found.ETag;
         return ETags.IfNoneMatchMatches(request, found.Version)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(found.Product);
+            : TypedResults.Bytes(found.Json, JsonContentType);
     }
 }

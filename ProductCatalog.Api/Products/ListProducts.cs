@@ -37,10 +37,12 @@ internal static class ListProducts
             }
         }
 
-        var rows = await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
-            .Take(query.Limit + 1)
-            .Select(ProductQueries.ToResponse)
-            .ToListAsync(ct);
+        var rows = IsUnfiltered(query) && query.Sort == ProductSort.Name
+            ? await DefaultListingAsync(db, after, query.Limit + 1, ct)
+            : await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
+                .Take(query.Limit + 1)
+                .Select(ProductQueries.ToResponse)
+                .ToListAsync(ct);
 
         string? next = null;
         if (rows.Count > query.Limit)
@@ -50,8 +52,29 @@ internal static class ListProducts
             request.HttpContext.Response.Headers.Link = $"<{NextPageUrl(request, next)}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(new ProductPage(rows, next));
+        return TypedResults.Json(new ProductPage(rows, next), CatalogJsonContext.Default.ProductPage);
     }
+
+    /// <summary>
+    /// The default listing (no filter, by name) is the one most clients page through: compiled,
+    /// so a page skips EF Core's per-request query-cache lookup and closure evaluation.
+    /// </summary>
+    private static async Task<List<ProductResponse>> DefaultListingAsync(CatalogDbContext db, KeysetCursor? after, int take, CancellationToken ct)
+    {
+        var rows = new List<ProductResponse>(take);
+        var source = after is null
+            ? ProductQueries.FirstPageByName(db, take)
+            : ProductQueries.PageByNameAfter(db, after.LastName!, after.LastId, take);
+        await foreach (var row in source.WithCancellation(ct))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static bool IsUnfiltered(ProductListQuery q) =>
+        q is { Q: null, CategoryId: null, Tag: null, MinPrice: null, MaxPrice: null, IsActive: null, InStock: null };
 
     private static IQueryable<Product> Filter(IQueryable<Product> products, ProductListQuery q)
     {

@@ -66,6 +66,7 @@ internal static class ReplaceProduct
             try
             {
                 await db.SaveChangesAsync(ct);
+                ProductReadCache.Shared.Invalidate(id);
                 return ProductWriteSupport.Respond(StatusCodes.Status200OK, ProductResponse.From(product), product.Version, json);
             }
             catch (DbUpdateConcurrencyException) when (ifMatch.Present)

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's wrk results (one JSON line per run) into <mode>.json and <mode>.md."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+ERRORS = ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+def merge(path, scenario, target):
+    """One result from a scenario's rounds: counts add up; latency percentiles are the rounds' mean."""
+    rounds = [r for r in map(json.loads, open(path)) if r["scenario"] == scenario and r["target"] == target]
+    merged = {"scenario": scenario, "target": target, "connections": rounds[0]["connections"], "rounds": len(rounds)}
+    for k in ("requests", "duration_us", "bytes", "cpu_ticks") + ERRORS:
+        merged[k] = sum(r[k] for r in rounds)
+    for k in ("p50_us", "p90_us", "p99_us", "mean_us"):
+        merged[k] = sum(r[k] for r in rounds) / len(rounds)
+    merged["max_us"] = max(r["max_us"] for r in rounds)
+    merged["round_rps"] = [round(r["requests"] / r["duration_us"] * 1e6) for r in rounds]
+    return merged
+
+
+def line(r):
+    errors = sum(r[k] for k in ERRORS)
+    cpu = r["cpu_ticks"] * TICK_US / max(r["requests"], 1)
+    return (f"{r['requests'] / r['duration_us'] * 1e6:9.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  p99 {r['p99_us'] / 1000:6.2f} ms  "
+            f"cpu {cpu:5.0f} us/req  errors {errors}  rounds {r.get('round_rps')}")
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "merge":
+    print(json.dumps(merge(*sys.argv[2:5])))
+    sys.exit(0)
+if len(sys.argv) > 1 and sys.argv[1] == "line":
+    print(line(json.loads(sys.argv[2])))
+    sys.exit(0)
+
+p = argparse.ArgumentParser()
+for name in ("results", "out", "mode", "search", "auth", "command"):
+    p.add_argument("--" + name, required=True)
+for name in ("products", "duration", "depth-page", "batch-size", "peak-hwm-kb", "peak-sampled-kb", "final-count", "elapsed"):
+    p.add_argument("--" + name, type=int, required=True)
+p.add_argument("--seed-seconds", type=float, required=True)
+a = p.parse_args()
+
+READS = ["get-by-id", "get-by-sku", "list-first", "list-depth", "search"]
+LABELS = {
+    "get-by-id": "GET by id",
+    "get-by-sku": "GET by sku",
+    "list-first": "list, first page",
+    "list-depth": f"list, page {a.depth_page:,} via cursor",
+    "search": f"search (q={a.search})",
+    "create": "POST create",
+    "stock-adjust": "stock adjustment",
+    "batch-import": f"batch import ({a.batch_size} per request)",
+}
+
+runs = {}
+for line in open(a.results):
+    r = json.loads(line)
+    seconds = r["duration_us"] / 1e6
+    r["rps"] = r["requests"] / seconds
+    r["errors"] = sum(r[k] for k in ERRORS)
+    r["cpu_us_per_request"] = r["cpu_ticks"] * TICK_US / max(r["requests"], 1)
+    r["p50_ms"] = r["p50_us"] / 1000
+    r["p99_ms"] = r["p99_us"] / 1000
+    r["p99_over_p50"] = r["p99_us"] / r["p50_us"] if r["p50_us"] else None
+    runs[(r["scenario"], r["target"])] = r
+
+api = {s: r for (s, t), r in runs.items() if t == "api"}
+base = {s: r for (s, t), r in runs.items() if t == "baseline"}
+ratios = {s: api[s]["rps"] / base[s]["rps"] for s in READS if s in api and s in base}
+batch_products_per_s = api["batch-import"]["rps"] * a.batch_size if "batch-import" in api else 0
+peak_mb = max(a.peak_hwm_kb, a.peak_sampled_kb) / 1024
+
+gid = api.get("get-by-id")
+targets = [] if not all(k in api for k in ("get-by-id", "list-first", "list-depth", "batch-import")) else [
+    ("GET by id >= 0.85 x baseline req/s", f"{ratios.get('get-by-id', 0):.2f} x", ratios.get("get-by-id", 0) >= 0.85),
+    ("GET by id p99 <= 3 x p50", f"{gid['p99_over_p50']:.2f} x ({gid['p50_ms']:.2f} / {gid['p99_ms']:.2f} ms)", gid["p99_over_p50"] <= 3),
+    (f"list at depth (page {a.depth_page:,} of {a.products:,}) p50 <= 1.5 x first page p50",
+     f"{api['list-depth']['p50_us'] / api['list-first']['p50_us']:.2f} x",
+     api["list-depth"]["p50_us"] <= 1.5 * api["list-first"]["p50_us"]),
+    ("batch import >= 20 000 products/s", f"{batch_products_per_s:,.0f} products/s", batch_products_per_s >= 20000),
+    ("API peak memory <= 300 MB", f"{peak_mb:.0f} MB", peak_mb <= 300),
+]
+
+try:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "ProductCatalog.Api", "bench", ":!bench/results"], capture_output=True, text=True).stdout.strip()
+    commit += "+changes" if dirty else ""
+except OSError:
+    commit = "?"
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+load = os.getloadavg()
+
+report = {
+    "when": now, "commit": commit, "command": a.command, "mode": a.mode, "products": a.products,
+    "final_product_count": a.final_count, "seed_seconds": a.seed_seconds, "duration_s": a.duration,
+    "depth_page": a.depth_page, "cpus": os.cpu_count(), "kernel": platform.release(), "loadavg_at_end": load,
+    "auth": a.auth, "elapsed_s": a.elapsed, "api_peak_rss_mb": round(peak_mb, 1),
+    "batch_products_per_s": round(batch_products_per_s),
+    "ratios_api_over_baseline": {k: round(v, 3) for k, v in ratios.items()},
+    "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets],
+    "runs": list(runs.values()),
+}
+os.makedirs(a.out, exist_ok=True)
+with open(os.path.join(a.out, a.mode + ".json"), "w") as f:
+    json.dump(report, f, indent=2)
+
+md = []
+md.append(f"### Benchmark report ({a.mode}): {a.products:,} products, {now}, commit {commit}\n")
+md.append(f"`{a.command}` — {os.cpu_count()} cores shared by wrk, the API, the baseline and PostgreSQL; "
+          f"{a.duration} s per scenario after a warm-up; load average at the end {load[0]:.1f} "
+          f"(other work on the machine adds noise: compare ratios, not absolute figures). "
+          f"Data generated in {a.seed_seconds:.1f} s; writes: {a.auth}. Whole run {a.elapsed} s.\n")
+md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | API ÷ baseline |")
+md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+order = READS + ["create", "stock-adjust", "batch-import"]
+for s in order:
+    for t in ("api", "baseline"):
+        r = runs.get((s, t))
+        if not r:
+            continue
+        ratio = f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else ""
+        md.append(f"| {LABELS[s]} | {t} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+                  f"{r['p99_over_p50']:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {ratio} |")
+md.append("")
+md.append("CPU µs/req: CPU time of the serving process (API or baseline, not PostgreSQL) per request; it is "
+          "far less sensitive to other load on the machine than req/s. req/s and errors add up both rounds; "
+          "p50/p99 are the mean of the rounds' percentiles.\n")
+md.append(f"Batch import: **{batch_products_per_s:,.0f} products/s**. API peak memory (resident, high-water mark): **{peak_mb:.0f} MB**.\n")
+md.append("| target | measured | met |")
+md.append("|---|---|---|")
+for t, m, ok in targets:
+    md.append(f"| {t} | {m} | {'yes' if ok else '**no**'} |")
+if not targets:
+    md.append("| (a subset of the scenarios ran: targets not judged) | | |")
+md.append("")
+with open(os.path.join(a.out, a.mode + ".md"), "w") as f:
+    f.write("\n".join(md))
+print("\n".join(md))

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# ProductCatalog benchmark harness (issue #6). Starts its own PostgreSQL, migrates, generates a
+# catalog, runs the API (Release, Production) and the raw baseline (bench/Baseline) side by
+# side on loopback, drives both with wrk and writes a Markdown + JSON report.
+#
+#   bench/run.sh                     100 000 products, 15 s per scenario
+#   bench/run.sh --quick             100 000 products, 5 s per scenario (under 3 minutes)
+#   bench/run.sh --products 1000000  the scale run
+#
+# Options: --products N, --duration S, --warmup S, --connections C (reads), --write-connections C,
+#          --batch-connections C, --depth-page P, --rounds R, --out DIR, --keep (leave the temp dir),
+#          --only "get-by-id search ..." (a subset of the scenarios, for before/after comparisons).
+# Environment: BENCH_TOKEN (a bearer token to use instead of minting one), BENCH_API_ENV (extra
+#          "KEY=VALUE ..." for the API, e.g. "DOTNET_gcServer=0" to compare settings).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bench="$root/bench"
+
+products=100000
+duration=20
+warmup=3
+rounds=2
+connections=32
+write_connections=16
+batch_connections=2
+batch_size=1000
+depth_page=10000
+out="$bench/results"
+mode=full
+keep=0
+only=""
+args="$*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick; duration=6; warmup=2 ;;
+    --products) products="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --warmup) warmup="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
+    --connections) connections="$2"; shift ;;
+    --write-connections) write_connections="$2"; shift ;;
+    --batch-connections) batch_connections="$2"; shift ;;
+    --depth-page) depth_page="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --only) only="$2"; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+started=$(date +%s)
+log() { printf '[bench %3ss] %s\n' "$(($(date +%s) - started))" "$*" >&2; }
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$pg_bin/initdb" ] || { echo "bench: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tmp=$(mktemp -d /tmp/productcatalog-bench.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -f "$tmp/pgdata/postmaster.pid" ]; then as_pg "$pg_bin/pg_ctl" -D "$tmp/pgdata" -m immediate stop >/dev/null 2>&1 || true; fi
+  if [ "$keep" = 1 ]; then echo "bench: kept $tmp" >&2; else rm -rf "$tmp"; fi
+  exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # url, seconds
+  for _ in $(seq 1 $(($2 * 10))); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" || true)" = 200 ]; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: $1 did not answer 200 within $2 s" >&2; return 1
+}
+
+# 1. Build (Release) ---------------------------------------------------------------------------
+log "building the API, the migration worker and the baseline (Release)"
+for project in ProductCatalog.Api ProductCatalog.MigrationService bench/Baseline; do
+  dotnet build "$project" -c Release -nologo -v q -clp:ErrorsOnly >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
+done
+
+# 2. PostgreSQL ---------------------------------------------------------------------------------
+pg_port=$(free_port)
+log "starting PostgreSQL ($pg_bin) on 127.0.0.1:$pg_port"
+if [ "$(id -u)" = 0 ]; then chown postgres "$tmp"; fi
+as_pg "$pg_bin/initdb" -D "$tmp/pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
+as_pg "$pg_bin/pg_ctl" -D "$tmp/pgdata" -l "$tmp/postgres.log" -w -t 60 start -o \
+  "-c listen_addresses=127.0.0.1 -p $pg_port -k $tmp -c max_connections=200 -c shared_buffers=512MB -c work_mem=16MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min" >/dev/null
+psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+psql_ -d postgres -c "CREATE DATABASE catalogdb"
+conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=catalogdb"
+
+# 3. Schema and data ----------------------------------------------------------------------------
+log "migrating (ProductCatalog.MigrationService)"
+(cd ProductCatalog.MigrationService/bin/Release/net10.0 && ConnectionStrings__catalogdb="$conn" Catalog__SeedSampleData=false \
+  DOTNET_ENVIRONMENT=Production dotnet ProductCatalog.MigrationService.dll >"$tmp/migrate.log" 2>&1) || { cat "$tmp/migrate.log" >&2; exit 1; }
+log "generating $products products in 50 categories"
+seed_start=$(date +%s.%N)
+psql_ -d catalogdb -v products="$products" -f "$bench/seed.sql"
+seed_seconds=$(python3 -c "print(round($(date +%s.%N) - $seed_start, 1))")
+psql_ -d catalogdb -At -c "SELECT id FROM products ORDER BY random() LIMIT 20000" >"$tmp/ids.txt"
+psql_ -d catalogdb -At -c "SELECT lower(sku) FROM products ORDER BY random() LIMIT 20000" >"$tmp/skus.txt"
+
+# 4. The API and the baseline ---------------------------------------------------------------------
+api_port=$(free_port)
+base_port=$(free_port)
+signing_key=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(36)).decode())')
+log "starting the API on 127.0.0.1:$api_port and the baseline on 127.0.0.1:$base_port"
+(
+  cd ProductCatalog.Api/bin/Release/net10.0
+  # shellcheck disable=SC2086
+  exec env ASPNETCORE_URLS="http://127.0.0.1:$api_port" ASPNETCORE_ENVIRONMENT=Production \
+    ConnectionStrings__catalogdb="$conn" \
+    Catalog__Auth__SigningKey="$signing_key" \
+    Catalog__RateLimit__Burst=100000000 \
+    Catalog__RateLimit__PerSecond=100000000 \
+    Catalog__ReadCache__Enabled=true \
+    Catalog__CursorSigningKey="bench-cursor-key-$RANDOM$RANDOM" \
+    Logging__LogLevel__Default=Warning \
+    ${BENCH_API_ENV:-} \
+    dotnet ProductCatalog.Api.dll >"$tmp/api.log" 2>&1
+) &
+api_pid=$!
+pids+=("$api_pid")
+(
+  cd bench/Baseline/bin/Release/net10.0
+  exec env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ASPNETCORE_ENVIRONMENT=Production \
+    ConnectionStrings__catalogdb="$conn;Maximum Pool Size=32" \
+    dotnet Baseline.dll >"$tmp/baseline.log" 2>&1
+) &
+base_pid=$!
+pids+=("$base_pid")
+wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$base_port/api/v1/products" 60 || { cat "$tmp/baseline.log" >&2; exit 1; }
+
+# Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
+rss_log="$tmp/rss.log"
+( while kill -0 "$api_pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
+pids+=("$!")
+
+# 5. A write token ------------------------------------------------------------------------------
+token="${BENCH_TOKEN:-}"
+auth_note="token from BENCH_TOKEN"
+if [ -z "$token" ]; then
+  auth_note="none needed (the API accepted an unauthenticated write)"
+  probe_body='{"sku":"BENCH-PROBE-0","name":"probe","price":1}'
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$probe_body" "http://127.0.0.1:$api_port/api/v1/products")
+  if [ "$code" = 401 ] || [ "$code" = 403 ]; then
+    for encoding in base64 utf8; do
+      candidate=$(python3 "$bench/mint_token.py" "$signing_key" "$encoding")
+      code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H "Authorization: Bearer $candidate" \
+        -d "${probe_body/PROBE-0/PROBE-$encoding}" "http://127.0.0.1:$api_port/api/v1/products")
+      if [ "$code" = 201 ]; then token=$candidate; auth_note="HS256 JWT minted by bench/mint_token.py (key read as $encoding)"; break; fi
+    done
+    [ -n "$token" ] || { echo "bench: writes answer $code even with a minted token" >&2; exit 1; }
+  elif [ "$code" != 201 ]; then
+    echo "bench: the probe write answered $code" >&2; exit 1
+  fi
+fi
+log "writes: $auth_note"
+
+# 6. The cursor for the deep page, by walking the API's own cursors --------------------------
+max_page=$((products / 20 - 1))
+[ "$depth_page" -le "$max_page" ] || depth_page=$max_page
+log "walking to page $depth_page (rows $(( (depth_page - 1) * 20 + 1 ))..) through the API's cursors"
+python3 "$bench/walk_cursor.py" "http://127.0.0.1:$api_port" "$(( (depth_page - 1) * 20 ))" >"$tmp/depth.json"
+depth_cursor=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cursor"])' "$tmp/depth.json")
+depth_after=$(python3 -c 'import json,sys,urllib.parse as u; d=json.load(open(sys.argv[1])); print("afterName="+u.quote(d["lastName"])+"&afterId="+d["lastId"])' "$tmp/depth.json")
+search_term=meadow
+
+# 7. Scenarios ----------------------------------------------------------------------------------
+results="$tmp/results.jsonl"
+: >"$results"
+run_id="$(date +%H%M%S)$RANDOM"
+: >"$tmp/rounds.jsonl"
+round_seconds=$(( (duration + rounds - 1) / rounds ))
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# name target(api|baseline) port connections SCENARIO [KEYS_FILE] [REQ_PATH]
+# Runs a warm-up, then $rounds rounds; read scenarios alternate the API and the baseline round by
+# round (see below), so drifting load from other work on the machine hits both alike.
+wrk_once() { # target port connections seconds kind keys path tag result
+  local target=$1 port=$2 c=$3 seconds=$4 kind=$5 keys=$6 path=$7 tag=$8 result=$9
+  local threads=1 pid=$api_pid
+  if [ "$c" -ge 64 ]; then threads=2; fi
+  if [ "$target" = baseline ]; then pid=$base_pid; fi
+  local before after line
+  before=$(cpu_ticks "$pid")
+  line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
+    wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
+  after=$(cpu_ticks "$pid")
+  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),${line#\{}" >>"$result"
+}
+scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
+  local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}
+  if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then return 0; fi
+  local targets=(api)
+  if [ -n "$base_path" ] || { [ "$kind" != path ] && [ "$kind" != create ] && [ "$kind" != stock ] && [ "$kind" != batch ]; }; then targets=(api baseline); fi
+  # The first scenario also warms the JIT (tiered compilation, dynamic PGO): a longer warm-up.
+  local warm=$warmup
+  if [ "$name" = get-by-id ]; then warm=$((warmup * 3)); fi
+  for target in "${targets[@]}"; do
+    local port=$api_port p=$path
+    if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
+    wrk_once "$target" "$port" "$c" "$warm" "$kind" "$keys" "$p" "${name//[^a-z]/}w$target" /dev/null
+  done
+  for round in $(seq 1 "$rounds"); do
+    local order=("${targets[@]}")
+    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 2 ]; then order=(baseline api); fi
+    for target in "${order[@]}"; do
+      local port=$api_port p=$path
+      if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
+      wrk_once "$target" "$port" "$c" "$round_seconds" "$kind" "$keys" "$p" "${name//[^a-z]/}r$round$target" "$tmp/rounds.jsonl"
+      sed -i '$ s/^{/{"scenario":"'"$name"'","target":"'"$target"'","connections":'"$c"',"round":'"$round"',/' "$tmp/rounds.jsonl"
+    done
+  done
+  for target in "${targets[@]}"; do
+    python3 "$bench/report.py" merge "$tmp/rounds.jsonl" "$name" "$target" >>"$results"
+    log "$(printf '%-13s %-8s c=%-3s ' "$name" "$target" "$c")$(python3 "$bench/report.py" line "$(tail -1 "$results")")"
+  done
+}
+
+scenario get-by-id "$connections" get-id "$tmp/ids.txt"
+scenario get-by-sku "$connections" get-sku "$tmp/skus.txt"
+scenario list-first "$connections" path "" "/api/v1/products" "/api/v1/products"
+scenario list-depth "$connections" path "" "/api/v1/products?cursor=$depth_cursor" "/api/v1/products?$depth_after"
+scenario search "$connections" path "" "/api/v1/products?q=$search_term" "/api/v1/products?q=$search_term"
+scenario create "$write_connections" create
+scenario stock-adjust "$write_connections" stock "$tmp/ids.txt"
+scenario batch-import "$batch_connections" batch
+
+# 8. Report -------------------------------------------------------------------------------------
+peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
+peak_sampled=$(sort -n "$rss_log" | tail -1)
+final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
+mkdir -p "$out"
+label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))m" || echo "$((products / 1000))k")"
+python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
+  --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
+  --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
+  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" \
+  --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
+log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all)"
