@@ -12,7 +12,7 @@ public sealed class MigrationWorkerOnContainerAppsTests(CatalogAppFixture fixtur
     public async Task Worker_stays_idle_after_migrating_and_stops_cleanly_on_SIGTERM()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var process = Start(await fixture.GetDatabaseConnectionStringAsync());
+        using var process = MigrationWorkerProcess.Start(await fixture.GetDatabaseConnectionStringAsync(), keepRunning: true);
         var output = new System.Text.StringBuilder();
         var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
@@ -66,7 +66,7 @@ public sealed class MigrationWorkerOnContainerAppsTests(CatalogAppFixture fixtur
     public async Task Worker_still_exits_non_zero_when_migrating_fails()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var process = Start("Host=127.0.0.1;Port=1;Username=postgres;Password=unused;Database=catalogdb;Timeout=3");
+        using var process = MigrationWorkerProcess.Start("Host=127.0.0.1;Port=1;Username=postgres;Password=unused;Database=catalogdb;Timeout=3", keepRunning: true);
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
 
@@ -84,20 +84,4 @@ public sealed class MigrationWorkerOnContainerAppsTests(CatalogAppFixture fixtur
 
         Assert.True(process.ExitCode != 0, await stdout + await stderr);
     }
-
-    private static Process Start(string connectionString) =>
-        Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ProductCatalog.MigrationService.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment =
-            {
-                ["ConnectionStrings__catalogdb"] = connectionString,
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["Catalog__KeepRunningAfterMigration"] = "true",
-                ["Aspire__Npgsql__EntityFrameworkCore__PostgreSQL__DisableRetry"] = "true",
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-            },
-        }) ?? throw new InvalidOperationException("Could not start the migration worker.");
 }
