@@ -58,21 +58,34 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
         await page.GotoAsync(new Uri(dashboard, "/login").ToString());
         for (var attempt = 1; ; attempt++)
         {
-            await page.Locator("input[type=password]").FillAsync(token);
-            await page.Locator("fluent-button[type=submit]", new() { HasText = "Log in" }).ClickAsync();
+            // A slow login from the previous attempt may have completed in the meantime.
+            if (!OnLoginPage(page))
+            {
+                return;
+            }
+
             try
             {
+                await page.Locator("input[type=password]").FillAsync(token, new() { Timeout = 20_000 });
+                await page.Locator("fluent-button[type=submit]", new() { HasText = "Log in" }).ClickAsync(new() { Timeout = 20_000 });
                 await page.WaitForURLAsync(
                     url => !url.Contains("/login", StringComparison.Ordinal),
-                    new() { Timeout = 10_000 });
+                    new() { Timeout = 15_000 });
                 return;
             }
             catch (TimeoutException) when (attempt < 5 && !ct.IsCancellationRequested)
             {
+                if (!OnLoginPage(page))
+                {
+                    return;
+                }
+
                 await page.ReloadAsync();
             }
         }
     }
+
+    private static bool OnLoginPage(IPage page) => page.Url.Contains("/login", StringComparison.Ordinal);
 
     private static ILocator Row(IPage page, string resource) =>
         page.Locator("tr.fluent-data-grid-row").Filter(new()
