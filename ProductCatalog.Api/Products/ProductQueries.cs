@@ -23,20 +23,14 @@ internal static class ProductQueries
     public static readonly Func<CatalogDbContext, Guid, CancellationToken, Task<VersionedProduct?>> ById =
         EF.CompileAsyncQuery((CatalogDbContext db, Guid id, CancellationToken ct) => db.Products.AsNoTracking()
             .Where(p => p.Id == id)
-            .Select(p => new VersionedProduct(
-                new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
-                    p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt),
-                p.Version))
+            .Select(ToVersioned)
             .FirstOrDefault());
 
     /// <summary>By the stored (upper-cased) SKU; compiled for the same reason as <see cref="ById"/>.</summary>
     public static readonly Func<CatalogDbContext, string, CancellationToken, Task<VersionedProduct?>> BySku =
         EF.CompileAsyncQuery((CatalogDbContext db, string sku, CancellationToken ct) => db.Products.AsNoTracking()
             .Where(p => p.Sku == sku)
-            .Select(p => new VersionedProduct(
-                new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
-                    p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt),
-                p.Version))
+            .Select(ToVersioned)
             .FirstOrDefault());
 
     /// <summary>The default listing's first page (<c>ORDER BY name, id</c>), compiled; see ListProducts.</summary>
@@ -44,8 +38,7 @@ internal static class ProductQueries
         EF.CompileAsyncQuery((CatalogDbContext db, int take) => db.Products.AsNoTracking()
             .OrderBy(p => p.Name).ThenBy(p => p.Id)
             .Take(take)
-            .Select(p => new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
-                p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt)));
+            .Select(ToResponse));
 
     /// <summary>The default listing after a cursor: the same keyset seek as ListProducts builds.</summary>
     public static readonly Func<CatalogDbContext, string, Guid, int, IAsyncEnumerable<ProductResponse>> PageByNameAfter =
@@ -53,8 +46,7 @@ internal static class ProductQueries
             .Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(lastName, lastId)))
             .OrderBy(p => p.Name).ThenBy(p => p.Id)
             .Take(take)
-            .Select(p => new ProductResponse(p.Id, p.Sku, p.Name, p.Description, p.Price, p.Currency, p.CategoryId,
-                p.Tags, p.StockQuantity, p.IsActive, p.CreatedAt, p.UpdatedAt)));
+            .Select(ToResponse));
 }
 
 internal sealed record VersionedProduct(ProductResponse Product, uint Version);
