@@ -1,9 +1,9 @@
 using ProductCatalog.Api;
 using ProductCatalog.Api.Categories;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Health;
 using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Telemetry;
+using ProductCatalog.Data;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.MigrationService;
 

@@ -1,4 +1,4 @@
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 using ProductCatalog.MigrationService;
 
 var builder = Host.CreateApplicationBuilder(args);

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.Security;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Categories;
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Health;
 

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Http;
 

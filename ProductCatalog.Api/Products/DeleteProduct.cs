@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,5 +1,5 @@
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

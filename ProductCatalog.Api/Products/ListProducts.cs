@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

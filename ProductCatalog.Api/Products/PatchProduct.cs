@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

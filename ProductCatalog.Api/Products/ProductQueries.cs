@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

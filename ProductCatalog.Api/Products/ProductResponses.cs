@@ -1,4 +1,4 @@
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

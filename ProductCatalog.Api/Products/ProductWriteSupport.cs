@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Data;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
-namespace ProductCatalog.Api.Data;
+namespace ProductCatalog.Data;
 
 /// <summary>
 /// Lets <c>dotnet ef migrations add</c> build the model without the Aspire-provided connection

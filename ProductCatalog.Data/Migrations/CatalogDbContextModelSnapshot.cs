@@ -6,11 +6,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using NpgsqlTypes;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 #nullable disable
 
-namespace ProductCatalog.Api.Data.Migrations
+namespace ProductCatalog.Data.Migrations
 {
     [DbContext(typeof(CatalogDbContext))]
     partial class CatalogDbContextModelSnapshot : ModelSnapshot
@@ -25,7 +25,7 @@ namespace ProductCatalog.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.ToTable("categories", (string)null);
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.IdempotencyRecord", b =>
+            modelBuilder.Entity("ProductCatalog.Data.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(400)
@@ -102,7 +102,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -216,9 +216,9 @@ namespace ProductCatalog.Api.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
-                    b.HasOne("ProductCatalog.Api.Data.Category", "Category")
+                    b.HasOne("ProductCatalog.Data.Category", "Category")
                         .WithMany("Products")
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -227,7 +227,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.Navigation("Category");
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Navigation("Products");
                 });

@@ -7,11 +7,11 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using NpgsqlTypes;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 #nullable disable
 
-namespace ProductCatalog.Api.Data.Migrations
+namespace ProductCatalog.Data.Migrations
 {
     [DbContext(typeof(CatalogDbContext))]
     [Migration("20261124203252_IdempotencyKeys")]
@@ -28,7 +28,7 @@ namespace ProductCatalog.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -65,7 +65,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.ToTable("categories", (string)null);
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.IdempotencyRecord", b =>
+            modelBuilder.Entity("ProductCatalog.Data.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(400)
@@ -105,7 +105,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -219,9 +219,9 @@ namespace ProductCatalog.Api.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
-                    b.HasOne("ProductCatalog.Api.Data.Category", "Category")
+                    b.HasOne("ProductCatalog.Data.Category", "Category")
                         .WithMany("Products")
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -230,7 +230,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.Navigation("Category");
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Navigation("Products");
                 });

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 #nullable disable
 
-namespace ProductCatalog.Api.Data.Migrations
+namespace ProductCatalog.Data.Migrations
 {
     /// <inheritdoc />
     public partial class InitialCatalog : Migration

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ProductCatalog.Api.Data.Migrations
+namespace ProductCatalog.Data.Migrations
 {
     /// <inheritdoc />
     public partial class IdempotencyKeys : Migration

@@ -1,4 +1,4 @@
-namespace ProductCatalog.Api.Data;
+namespace ProductCatalog.Data;
 
 public sealed class Category
 {

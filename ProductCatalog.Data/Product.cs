@@ -1,6 +1,6 @@
 using NpgsqlTypes;
 
-namespace ProductCatalog.Api.Data;
+namespace ProductCatalog.Data;
 
 public sealed class Product
 {

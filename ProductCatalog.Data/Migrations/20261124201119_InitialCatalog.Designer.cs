@@ -7,11 +7,11 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using NpgsqlTypes;
-using ProductCatalog.Api.Data;
+using ProductCatalog.Data;
 
 #nullable disable
 
-namespace ProductCatalog.Api.Data.Migrations
+namespace ProductCatalog.Data.Migrations
 {
     [DbContext(typeof(CatalogDbContext))]
     [Migration("20261124201119_InitialCatalog")]
@@ -28,7 +28,7 @@ namespace ProductCatalog.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -65,7 +65,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.ToTable("categories", (string)null);
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -179,9 +179,9 @@ namespace ProductCatalog.Api.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Product", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Product", b =>
                 {
-                    b.HasOne("ProductCatalog.Api.Data.Category", "Category")
+                    b.HasOne("ProductCatalog.Data.Category", "Category")
                         .WithMany("Products")
                         .HasForeignKey("CategoryId")
                         .OnDelete(DeleteBehavior.Restrict)
@@ -190,7 +190,7 @@ namespace ProductCatalog.Api.Data.Migrations
                     b.Navigation("Category");
                 });
 
-            modelBuilder.Entity("ProductCatalog.Api.Data.Category", b =>
+            modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Navigation("Products");
                 });

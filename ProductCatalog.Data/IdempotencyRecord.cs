@@ -1,4 +1,4 @@
-namespace ProductCatalog.Api.Data;
+namespace ProductCatalog.Data;
 
 /// <summary>
 /// The first successful response to a write sent with an <c>Idempotency-Key</c>; replayed for

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace ProductCatalog.Api.Data;
+namespace ProductCatalog.Data;
 
 public static class CatalogDataExtensions
 {
