@@ -14,6 +14,14 @@ public static class CatalogApiExtensions
     /// <summary>Every body but the batch import's; a product with a full description needs ~10 KB.</summary>
     public const long DefaultBodyLimit = 1024 * 1024;
 
+    /// <summary>
+    /// True while the build runs the app to write ProductCatalog.Api.json (Microsoft.Extensions.ApiDescription.Server
+    /// starts it through GetDocument.Insider): there is no database and no secret then, so nothing
+    /// that needs them may start. Endpoint registration needs neither.
+    /// </summary>
+    public static bool IsGeneratingOpenApiDocument { get; } =
+        System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -45,7 +53,10 @@ public static class CatalogApiExtensions
         services.AddSingleton(TimeProvider.System);
         ProductReadCache.Shared.Enabled = builder.Configuration.GetValue(ProductReadCache.EnabledSetting, defaultValue: false);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
-        services.AddHostedService<IdempotencyKeyPurger>();
+        if (!IsGeneratingOpenApiDocument)
+        {
+            services.AddHostedService<IdempotencyKeyPurger>();
+        }
 
         builder.AddCatalogSecurity();
         services.AddCatalogOpenApi();

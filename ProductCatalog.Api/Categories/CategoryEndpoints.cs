@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ProductCatalog.Api.Http;
+using ProductCatalog.Api.OpenApi;
 using ProductCatalog.Api.Security;
 using ProductCatalog.Data;
 
@@ -19,12 +21,14 @@ public static class CategoryEndpoints
         categories.MapGet("/", List)
             .WithName("ListCategories")
             .WithSummary("List all categories by name, with their product counts")
-            .Produces<List<CategoryResponse>>();
+            .Produces<List<CategoryResponse>>()
+            .DescribesResponse(StatusCodes.Status200OK, "Every category, by name.");
 
         categories.MapGet("/{id:int}", Get)
             .WithName("GetCategory")
             .WithSummary("Get a category")
             .Produces<CategoryResponse>()
+            .DescribesResponse(StatusCodes.Status200OK, "The category, with the number of products in it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var writes = categories.MapGroup("")
@@ -38,7 +42,11 @@ public static class CategoryEndpoints
         writes.MapPost("/", Create)
             .WithName("CreateCategory")
             .WithSummary("Create a category")
+            .WithRequestExample("Outdoor", Example())
             .Produces<CategoryResponse>(StatusCodes.Status201Created)
+            .ProducesHeader(StatusCodes.Status201Created, "Location")
+            .DescribesResponse(StatusCodes.Status201Created, "Created.")
+            .DescribesResponse(StatusCodes.Status409Conflict, "A category with this name (compared case-insensitively) already exists.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -46,7 +54,10 @@ public static class CategoryEndpoints
         writes.MapPut("/{id:int}", Update)
             .WithName("UpdateCategory")
             .WithSummary("Rename or describe a category")
+            .WithRequestExample("Outdoor", Example())
             .Produces<CategoryResponse>()
+            .DescribesResponse(StatusCodes.Status200OK, "The category as stored now.")
+            .DescribesResponse(StatusCodes.Status409Conflict, "Another category already has this name (compared case-insensitively).")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -56,11 +67,15 @@ public static class CategoryEndpoints
             .WithName("DeleteCategory")
             .WithSummary("Delete a category that no product uses")
             .Produces(StatusCodes.Status204NoContent)
+            .DescribesResponse(StatusCodes.Status204NoContent, "Deleted.")
+            .DescribesResponse(StatusCodes.Status409Conflict, "Products still use this category; move or delete them first.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         return app;
     }
+
+    private static JsonObject Example() => new() { ["name"] = "Outdoor", ["description"] = "Tents, mats and everything for a night outside." };
 
     private static async Task<IResult> List(CatalogDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Categories.AsNoTracking()

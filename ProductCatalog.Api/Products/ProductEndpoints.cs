@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
+using ProductCatalog.Api.Http;
+using ProductCatalog.Api.OpenApi;
 using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.Products;
@@ -18,21 +21,30 @@ public static class ProductEndpoints
             .WithName("ListProducts")
             .WithSummary("List products, filtered and sorted, one keyset page at a time")
             .Produces<ProductPage>()
+            .ProducesHeader(StatusCodes.Status200OK, "Link", required: false)
+            .DescribesResponse(StatusCodes.Status200OK, "One page of products in the requested order. Follow `Link` (or send `nextCursor` as `cursor`) for the next.")
             .ProducesValidationProblem();
 
         products.MapGet("/{id:guid}", GetProduct.ById)
             .WithName("GetProduct")
             .WithSummary("Get a product by id")
+            .AcceptsHeader("If-None-Match", IfNoneMatch)
             .Produces<ProductResponse>()
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithETag(StatusCodes.Status200OK, StatusCodes.Status304NotModified)
+            .DescribesResponse(StatusCodes.Status200OK, "The product, with its current ETag.");
 
         products.MapGet("/by-sku/{sku}", GetProduct.BySku)
             .WithName("GetProductBySku")
             .WithSummary("Get a product by SKU (case-insensitive)")
+            .AcceptsHeader("If-None-Match", IfNoneMatch)
             .Produces<ProductResponse>()
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithETag(StatusCodes.Status200OK, StatusCodes.Status304NotModified)
+            .DescribesResponse(StatusCodes.Status200OK, "The product, with its current ETag.")
+            .DescribesResponse(StatusCodes.Status404NotFound, "No product has this SKU (SKUs are compared case-insensitively).");
 
         var writes = products.MapGroup("")
             .RequireAuthorization(CatalogAuthOptions.WritePolicy)
@@ -45,8 +57,14 @@ public static class ProductEndpoints
         writes.MapPost("/", CreateProduct.Handle)
             .WithName("CreateProduct")
             .WithSummary("Create a product")
+            .AcceptsHeader(IdempotencyKeys.HeaderName, IdempotencyKeyDescription)
             .Accepts<ProductWriteRequest>("application/json")
+            .WithRequestExample("A tent", Tent())
             .Produces<ProductResponse>(StatusCodes.Status201Created)
+            .ProducesHeader(StatusCodes.Status201Created, "Location")
+            .WithETag(StatusCodes.Status201Created)
+            .ProducesHeader(StatusCodes.Status201Created, StoredJsonResponse.ReplayedHeader, required: false)
+            .DescribesResponse(StatusCodes.Status201Created, "Created (or, with a known `Idempotency-Key`, the first response again). The body is the product as stored: SKU upper-cased, tags lower-cased, defaults filled in.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -56,7 +74,15 @@ public static class ProductEndpoints
             .WithName("ImportProducts")
             .WithSummary("Create 1 to 1000 products, all or nothing")
             .WithMetadata(new RequestSizeLimitAttribute(BatchBodyLimit))
+            .AcceptsHeader(IdempotencyKeys.HeaderName, IdempotencyKeyDescription)
+            .WithRequestExample("Two products", new JsonObject
+            {
+                ["items"] = new JsonArray(Tent(), new JsonObject { ["sku"] = "MAT-FOAM-XL", ["name"] = "Foam sleeping mat, XL", ["price"] = 39.5m, ["tags"] = new JsonArray("camping") }),
+            })
             .Produces<BatchCreateResponse>(StatusCodes.Status201Created)
+            .ProducesHeader(StatusCodes.Status201Created, StoredJsonResponse.ReplayedHeader, required: false)
+            .DescribesResponse(StatusCodes.Status201Created, "Every product was created; `ids` are in the order of `items`.")
+            .DescribesResponse(StatusCodes.Status400BadRequest, "Nothing was created. `errors` names each invalid field by its position (`items[3].sku`); fix those and send the whole batch again.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -65,7 +91,11 @@ public static class ProductEndpoints
         writes.MapPut("/{id:guid}", ReplaceProduct.Put)
             .WithName("ReplaceProduct")
             .WithSummary("Replace a product's writable fields")
+            .AcceptsHeader("If-Match", IfMatch)
+            .WithRequestExample("A tent", Tent())
             .Produces<ProductResponse>()
+            .WithETag(StatusCodes.Status200OK)
+            .DescribesResponse(StatusCodes.Status200OK, "The product as stored now, with its new ETag.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -75,8 +105,13 @@ public static class ProductEndpoints
         writes.MapPatch("/{id:guid}", PatchProduct.Handle)
             .WithName("PatchProduct")
             .WithSummary("Change some fields with a JSON Merge Patch (RFC 7396)")
+            .AcceptsHeader("If-Match", IfMatch)
             .Accepts<ProductWriteRequest>(PatchProduct.MediaType)
+            .WithRequestExample("A new price, no description", new JsonObject { ["price"] = 229.99m, ["description"] = null })
             .Produces<ProductResponse>()
+            .WithETag(StatusCodes.Status200OK)
+            .DescribesResponse(StatusCodes.Status200OK, "The product as stored now, with its new ETag.")
+            .DescribesResponse(StatusCodes.Status415UnsupportedMediaType, $"A merge patch must be sent as `{PatchProduct.MediaType}`.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -86,14 +121,19 @@ public static class ProductEndpoints
         writes.MapDelete("/{id:guid}", DeleteProduct.Handle)
             .WithName("DeleteProduct")
             .WithSummary("Delete a product")
+            .AcceptsHeader("If-Match", IfMatch)
             .Produces(StatusCodes.Status204NoContent)
+            .DescribesResponse(StatusCodes.Status204NoContent, "Deleted.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         writes.MapPost("/{id:guid}/stock-adjustments", AdjustStock.Handle)
             .WithName("AdjustStock")
             .WithSummary("Add to or take from a product's stock, atomically; never below 0")
+            .WithRequestExample("Two shipped", new JsonObject { ["delta"] = -2, ["reason"] = "order 1042 shipped" })
             .Produces<StockLevelResponse>()
+            .DescribesResponse(StatusCodes.Status200OK, "The stock after the adjustment.")
+            .DescribesResponse(StatusCodes.Status409Conflict, "The adjustment would take stock below 0 (`insufficient-stock`) or past 2147483647 (`stock-overflow`); nothing changed.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -101,4 +141,33 @@ public static class ProductEndpoints
 
         return app;
     }
+
+    private const string IfNoneMatch = "An ETag from an earlier response: 304 Not Modified, without a body, while it is still current.";
+    private const string IfMatch = "The ETag you last read: the write applies only if the product still has it (412 otherwise). Without it, the last write wins.";
+    private const string IdempotencyKeyDescription =
+        "1 to 255 visible ASCII characters, unique per request you mean. Sending the same key and body again within 24 hours replays the first response "
+        + "and writes nothing; the same key with another body is 422.";
+
+    private static RouteHandlerBuilder WithETag(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            builder.ProducesHeader(status, "ETag");
+        }
+
+        return builder;
+    }
+
+    private static JsonObject Tent() => new()
+    {
+        ["sku"] = "TENT-2P-GRN",
+        ["name"] = "Two-person trekking tent",
+        ["description"] = "Free-standing, 1.9 kg, green.",
+        ["price"] = 249.99m,
+        ["currency"] = "USD",
+        ["categoryId"] = null,
+        ["tags"] = new JsonArray("camping", "tents"),
+        ["stockQuantity"] = 12,
+        ["isActive"] = true,
+    };
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ProductCatalog.Tests.Integration.Contract;
 using ProductCatalog.Tests.Telemetry;
 
 [assembly: AssemblyFixture(typeof(ProductCatalog.Tests.Integration.CatalogAppFixture))]
@@ -20,6 +21,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     private DistributedApplication? _app;
     private OtlpReceiver? _telemetry;
     private Uri? _dashboardOtlpHttp;
+    private readonly Lazy<Task<OpenApiContract>> _contract;
+
+    public CatalogAppFixture() => _contract = new(LoadContractAsync);
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
@@ -76,7 +80,33 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         return client;
     }
 
-    public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
+    /// <summary>A client without a token; every response it gets is checked against the OpenAPI document.</summary>
+    public HttpClient CreateAnonymousClient() =>
+        new(new ContractValidatingHandler(GetContractAsync) { InnerHandler = ApiHandler() }, disposeHandler: true) { BaseAddress = App.GetEndpoint("api", "http") };
+
+    /// <summary>
+    /// A client (with a write token) whose responses are not checked against the document: only for
+    /// requests so malformed that Kestrel answers them before the API sees them (a NUL in the
+    /// path), so no operation can describe the response.
+    /// </summary>
+    public HttpClient CreateClientOutsideTheContract()
+    {
+        var client = App.CreateHttpClient("api", "http");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
+        return client;
+    }
+
+    /// <summary>The API's live OpenAPI document, read once per run (the first checked response waits for it).</summary>
+    public Task<OpenApiContract> GetContractAsync(CancellationToken ct) => _contract.Value.WaitAsync(ct);
+
+    /// <summary>The handler pipeline App.CreateHttpClient uses; the factory owns it, so disposing it is a no-op.</summary>
+    private HttpMessageHandler ApiHandler() => App.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler();
+
+    private async Task<OpenApiContract> LoadContractAsync()
+    {
+        using var client = App.CreateHttpClient("api", "http");
+        return new OpenApiContract(await client.GetStringAsync("/openapi/v1.json"));
+    }
 
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);

@@ -41,8 +41,19 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
             }
         }
 
-        var security = operation.GetProperty("security");
-        Assert.Equal(method != "get", security.EnumerateArray().Any(r => r.TryGetProperty("Bearer", out _)));
+        // Reads: anonymous, or with any bearer token (a client configured with one sends it everywhere).
+        // Writes: only a bearer token with the write scope.
+        var security = operation.GetProperty("security").EnumerateArray().ToList();
+        if (method == "get")
+        {
+            Assert.Contains(security, r => !r.EnumerateObject().Any());
+            Assert.All(security.Where(r => r.TryGetProperty("Bearer", out _)), r => Assert.Empty(r.GetProperty("Bearer").EnumerateArray()));
+        }
+        else
+        {
+            var requirement = Assert.Single(security);
+            Assert.Equal(["catalog.write"], requirement.GetProperty("Bearer").EnumerateArray().Select(s => s.GetString()));
+        }
     }
 
     [Fact]
