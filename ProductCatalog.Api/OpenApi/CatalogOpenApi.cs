@@ -71,6 +71,13 @@ internal static class CatalogOpenApi
                     server.Url = server.Url?.TrimEnd('/');
                 }
 
+                // At build there is no request, so no address: the committed document says "the host
+                // that serves this document" (OpenAPI's default, written out for linters and generators).
+                if (document.Servers is null or { Count: 0 })
+                {
+                    document.Servers = [new OpenApiServer { Url = "/", Description = "The host that serves this document; a running API names its own address in /openapi/v1.json." }];
+                }
+
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ProductCatalog.Tests.Deployment;
 using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
@@ -89,20 +91,85 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_committed_document_is_the_live_document()
+    {
+        using var client = fixture.CreateAnonymousClient();
+        var live = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json", Ct))!.AsObject();
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(CommittedDocument, Ct))!.AsObject();
+
+        // The live document names the address it was fetched from; the committed one cannot know it.
+        live.Remove("servers");
+        committed.Remove("servers");
+
+        Assert.True(JsonNode.DeepEquals(committed, live),
+            $"{CommittedDocument} differs from the live document at {FirstDifference(committed, live, "$")}. "
+            + "Build ProductCatalog.Api (it rewrites the file) and commit the result.");
+    }
+
+    [Fact]
+    public async Task The_committed_document_lints_with_zero_errors_and_zero_warnings()
+    {
+        // redocly.yaml at the root names the document and the rules; .redocly.lint-ignore.yaml lists,
+        // with reasons, the findings kept on purpose.
+        var (exitCode, output) = await RunAsync("npx", ["--yes", "@redocly/cli@2.77.0", "lint", "--format=json"], RepositoryPaths.Root);
+
+        Assert.True(exitCode == 0, output);
+        // The JSON report comes first (stdout); npx may append notices after it.
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(output[output.IndexOf('{', StringComparison.Ordinal)..]));
+        using var report = JsonDocument.ParseValue(ref reader);
+        var totals = report.RootElement.GetProperty("totals");
+        Assert.True(totals.GetProperty("errors").GetInt32() == 0 && totals.GetProperty("warnings").GetInt32() == 0, output);
+    }
+
+    private static string CommittedDocument => Path.Combine(RepositoryPaths.Root, "ProductCatalog.Api", "ProductCatalog.Api.json");
+
+    private static string FirstDifference(JsonNode? expected, JsonNode? actual, string path)
+    {
+        if (expected is JsonObject e && actual is JsonObject a)
+        {
+            foreach (var key in e.Select(p => p.Key).Union(a.Select(p => p.Key)))
+            {
+                if (!JsonNode.DeepEquals(e[key], a[key]))
+                {
+                    return FirstDifference(e[key], a[key], $"{path}.{key}");
+                }
+            }
+        }
+        else if (expected is JsonArray ea && actual is JsonArray aa && ea.Count == aa.Count)
+        {
+            for (var i = 0; i < ea.Count; i++)
+            {
+                if (!JsonNode.DeepEquals(ea[i], aa[i]))
+                {
+                    return FirstDifference(ea[i], aa[i], $"{path}[{i}]");
+                }
+            }
+        }
+
+        return $"{path} (committed: {Excerpt(expected)}, live: {Excerpt(actual)})";
+    }
+
+    private static string Excerpt(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "absent";
+        return text.Length <= 200 ? text : text[..200] + "...";
+    }
+
     private async Task<JsonElement> GetDocumentAsync()
     {
         using var client = fixture.CreateAnonymousClient();
         return JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Ct)).RootElement;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] args)
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] args, string? workingDirectory = null)
     {
         var startInfo = new ProcessStartInfo(program, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         startInfo.Environment["NO_UPDATE_NOTIFIER"] = "1";
         startInfo.Environment["REDOCLY_TELEMETRY"] = "off";
