@@ -73,16 +73,28 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     /// A client whose requests carry a valid token with the write scope. Each client is its own
     /// caller (a fresh subject), so per-client rate limits never couple two tests.
     /// </summary>
-    public HttpClient CreateApiClient()
+    public HttpClient CreateApiClient(DelegatingHandler? outermost = null)
     {
-        var client = CreateAnonymousClient();
+        var client = CreateAnonymousClient(outermost);
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
         return client;
     }
 
-    /// <summary>A client without a token; every response it gets is checked against the OpenAPI document.</summary>
-    public HttpClient CreateAnonymousClient() =>
-        new(new ContractValidatingHandler(GetContractAsync) { InnerHandler = ApiHandler() }, disposeHandler: true) { BaseAddress = App.GetEndpoint("api", "http") };
+    /// <summary>
+    /// A client without a token; every response it gets is checked against the OpenAPI document.
+    /// <paramref name="outermost"/>, if given, sees requests first and responses last.
+    /// </summary>
+    public HttpClient CreateAnonymousClient(DelegatingHandler? outermost = null)
+    {
+        HttpMessageHandler handler = new ContractValidatingHandler(GetContractAsync) { InnerHandler = ApiHandler() };
+        if (outermost is not null)
+        {
+            outermost.InnerHandler = handler;
+            handler = outermost;
+        }
+
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = App.GetEndpoint("api", "http") };
+    }
 
     /// <summary>
     /// A client (with a write token) whose responses are not checked against the document: only for
