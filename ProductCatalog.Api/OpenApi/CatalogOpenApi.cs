@@ -34,6 +34,8 @@ internal static class CatalogOpenApi
         [StatusCodes.Status404NotFound] = "No such resource: it never existed or was deleted. Check the id (or SKU) in the path.",
         [StatusCodes.Status409Conflict] = "The request conflicts with the current state; `type` says how (for example `urn:productcatalog:problem:duplicate-sku`). "
             + "Sending it unchanged fails again: change the request or the resource first.",
+        [StatusCodes.Status410Gone] = "What the request points at is no longer retained (for a feed: `after` is older than the retention). "
+            + "Start again from what is still there.",
         [StatusCodes.Status412PreconditionFailed] = "`If-Match` names an ETag that is no longer current: someone changed the resource since you read it. "
             + "GET it again, reapply your change, and retry with the new ETag.",
         [StatusCodes.Status413PayloadTooLarge] = $"The body is over this endpoint's limit ({CatalogApiExtensions.DefaultBodyLimit / 1024 / 1024} MiB; "
@@ -138,7 +140,9 @@ internal static class CatalogOpenApi
     {
         var scheme = new OpenApiSecuritySchemeReference(BearerScheme, document);
         var authorize = metadata.OfType<IAuthorizeData>().ToList();
-        if (authorize.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any())
+        // An inline policy (RequireAuthorization(policy => ...)) has no name, but still needs a token.
+        var secured = authorize.Count > 0 || metadata.OfType<AuthorizationPolicy>().Any();
+        if (secured && !metadata.OfType<IAllowAnonymous>().Any())
         {
             var scopes = authorize.Select(a => a.Policy).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             operation.Security = [new OpenApiSecurityRequirement { [scheme] = scopes }];

@@ -22,7 +22,6 @@ public sealed class OpenApiContract
     private readonly JsonObject _paths;
     private readonly JsonObject _schemas;
     private readonly ConcurrentDictionary<string, JsonSchema> _compiled = new();
-    private int _schemaCount;
 
     public OpenApiContract(string documentJson)
     {
@@ -183,7 +182,8 @@ public sealed class OpenApiContract
                 ["allOf"] = new JsonArray(schema.DeepClone()),
             };
             var text = wrapper.ToJsonString().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
-            var baseUri = new Uri($"https://contract.productcatalog.test/schema-{Interlocked.Increment(ref _schemaCount)}");
+            // Schemas register in a process-wide registry: every one needs its own base URI.
+            var baseUri = new Uri($"https://contract.productcatalog.test/{Guid.NewGuid():N}");
             return JsonSchema.FromText(text, new BuildOptions(), baseUri);
         });
 
