@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using ProductCatalog.Api.Http;
@@ -21,13 +22,11 @@ public static class CategoryEndpoints
         categories.MapGet("/", List)
             .WithName("ListCategories")
             .WithSummary("List all categories by name, with their product counts")
-            .Produces<List<CategoryResponse>>()
             .DescribesResponse(StatusCodes.Status200OK, "Every category, by name.");
 
         categories.MapGet("/{id:int}", Get)
             .WithName("GetCategory")
             .WithSummary("Get a category")
-            .Produces<CategoryResponse>()
             .DescribesResponse(StatusCodes.Status200OK, "The category, with the number of products in it.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -43,11 +42,9 @@ public static class CategoryEndpoints
             .WithName("CreateCategory")
             .WithSummary("Create a category")
             .WithRequestExample("Outdoor", Example())
-            .Produces<CategoryResponse>(StatusCodes.Status201Created)
             .ProducesHeader(StatusCodes.Status201Created, "Location")
             .DescribesResponse(StatusCodes.Status201Created, "Created.")
             .DescribesResponse(StatusCodes.Status409Conflict, "A category with this name (compared case-insensitively) already exists.")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -55,10 +52,8 @@ public static class CategoryEndpoints
             .WithName("UpdateCategory")
             .WithSummary("Rename or describe a category")
             .WithRequestExample("Outdoor", Example())
-            .Produces<CategoryResponse>()
             .DescribesResponse(StatusCodes.Status200OK, "The category as stored now.")
             .DescribesResponse(StatusCodes.Status409Conflict, "Another category already has this name (compared case-insensitively).")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -66,7 +61,6 @@ public static class CategoryEndpoints
         writes.MapDelete("/{id:int}", Delete)
             .WithName("DeleteCategory")
             .WithSummary("Delete a category that no product uses")
-            .Produces(StatusCodes.Status204NoContent)
             .DescribesResponse(StatusCodes.Status204NoContent, "Deleted.")
             .DescribesResponse(StatusCodes.Status409Conflict, "Products still use this category; move or delete them first.")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -77,19 +71,19 @@ public static class CategoryEndpoints
 
     private static JsonObject Example() => new() { ["name"] = "Outdoor", ["description"] = "Tents, mats and everything for a night outside." };
 
-    private static async Task<IResult> List(CatalogDbContext db, CancellationToken ct) =>
+    private static async Task<Ok<List<CategoryResponse>>> List(CatalogDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Categories.AsNoTracking()
             .OrderBy(c => c.Name).ThenBy(c => c.Id)
             .Select(c => new CategoryResponse(c.Id, c.Name, c.Description, c.Products.Count))
             .ToListAsync(ct));
 
-    private static async Task<IResult> Get(int id, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CategoryResponse>, ProblemHttpResult>> Get(int id, CatalogDbContext db, CancellationToken ct)
     {
         var category = await Find(db, id).FirstOrDefaultAsync(ct);
         return category is null ? CatalogProblems.NotFound("category", id) : TypedResults.Ok(category);
     }
 
-    private static async Task<IResult> Create(CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Create(CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -111,7 +105,7 @@ public static class CategoryEndpoints
         return TypedResults.Created($"/api/v1/categories/{category.Id}", new CategoryResponse(category.Id, category.Name, category.Description, 0));
     }
 
-    private static async Task<IResult> Update(int id, CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Update(int id, CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -139,7 +133,7 @@ public static class CategoryEndpoints
         return TypedResults.Ok(await Find(db, id).FirstAsync(ct));
     }
 
-    private static async Task<IResult> Delete(int id, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(int id, CatalogDbContext db, CancellationToken ct)
     {
         try
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
@@ -8,7 +9,7 @@ internal static partial class AdjustStock
 {
     public const int MaxReasonLength = 500;
 
-    public static async Task<IResult> Handle(
+    public static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>> Handle(
         Guid id, StockAdjustmentRequest body, CatalogDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var errors = new ValidationErrors();

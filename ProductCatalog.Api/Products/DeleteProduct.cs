@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
@@ -6,7 +7,7 @@ namespace ProductCatalog.Api.Products;
 
 internal static class DeleteProduct
 {
-    public static async Task<IResult> Handle(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
         var deleted = ifMatch.Present && !ifMatch.IsAny

@@ -122,7 +122,6 @@ public static class ProductEndpoints
             .WithName("DeleteProduct")
             .WithSummary("Delete a product")
             .AcceptsHeader("If-Match", IfMatch)
-            .Produces(StatusCodes.Status204NoContent)
             .DescribesResponse(StatusCodes.Status204NoContent, "Deleted.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
@@ -131,10 +130,8 @@ public static class ProductEndpoints
             .WithName("AdjustStock")
             .WithSummary("Add to or take from a product's stock, atomically; never below 0")
             .WithRequestExample("Two shipped", new JsonObject { ["delta"] = -2, ["reason"] = "order 1042 shipped" })
-            .Produces<StockLevelResponse>()
             .DescribesResponse(StatusCodes.Status200OK, "The stock after the adjustment.")
             .DescribesResponse(StatusCodes.Status409Conflict, "The adjustment would take stock below 0 (`insufficient-stock`) or past 2147483647 (`stock-overflow`); nothing changed.")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
