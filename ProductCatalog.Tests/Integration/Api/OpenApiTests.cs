@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ProductCatalog.Tests.Prerequisites;
 using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
@@ -67,7 +68,7 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
         try
         {
             // Redocly's recommended rules; warnings (e.g. the local server address) are allowed, errors are not.
-            var (exitCode, output) = await RunAsync("npx", ["--yes", "@redocly/cli@2.77.0", "lint", path, "--format=summary"]);
+            var (exitCode, output) = await RunAsync(await MachinePrerequisites.NpxAsync(), ["--yes", "@redocly/cli@2.77.0", "lint", path, "--format=summary"]);
 
             Assert.True(exitCode == 0, output);
             Assert.Contains("validated", output, StringComparison.Ordinal);
