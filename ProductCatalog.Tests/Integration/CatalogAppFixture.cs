@@ -82,7 +82,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             await foreach (var update in app.ResourceNotifications.WatchAsync(ct))
             {
                 var state = update.Snapshot.State?.Text;
-                if (string.IsNullOrEmpty(state) || update.Resource is ParameterResource)
+                if (string.IsNullOrEmpty(state) || state == KnownResourceStates.NotStarted || update.Resource is ParameterResource)
                 {
                     continue;
                 }
