@@ -1,7 +1,16 @@
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
 using ProductCatalog.AppHost.Postgres;
+using ProductCatalog.AppHost.Setup;
 
+// `dotnet run --project ProductCatalog.AppHost -- token`: a development write token for the running app.
+if (args is ["token", .. var tokenArgs])
+{
+    return DevelopmentToken.Run(tokenArgs, Console.Out, Console.Error);
+}
+
+CatalogSetupException.ExitWithMessageWhenThrown();
+PublishArguments.ThrowIfIncomplete(args);
 var builder = DistributedApplication.CreateBuilder(args);
 
 var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
@@ -18,11 +27,13 @@ catalogDb.WithCatalogDatabaseDashboard(migrations);
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
-// Signs development bearer tokens (tests, local tools). Production trusts an OpenID Connect
+// Signs development bearer tokens (tests, `-- token`, the dashboard's "Get write token"); kept in
+// user secrets so a token minted outside the app stays valid. Production trusts an OpenID Connect
 // authority instead: set Catalog__Auth__Authority and Catalog__Auth__Audience on the api.
-var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+var authSigningKey = builder.AddParameter(DevelopmentToken.SigningKeyParameter, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
-builder.AddProject<Projects.ProductCatalog_Api>("api")
+var api = builder.AddProject<Projects.ProductCatalog_Api>("api")
+    .WithHttpPortFromConfiguration(FixedPorts.ApiHttpPortSetting)
     .PublishAsContainerApp()
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
@@ -32,6 +43,9 @@ builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
-    .WithCatalogApiDashboard();
+    .WithCatalogApiDashboard()
+    .WithDevelopmentTokenCommand(authSigningKey);
 
+FixedPorts.ThrowIfTaken(builder, api);
 builder.Build().Run();
+return 0;

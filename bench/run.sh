@@ -3,13 +3,16 @@
 # catalog, runs the API (Release, Production) and the raw baseline (bench/Baseline) side by
 # side on loopback, drives both with wrk and writes a Markdown + JSON report.
 #
-#   bench/run.sh                     100 000 products, 15 s per scenario
-#   bench/run.sh --quick             100 000 products, 5 s per scenario (under 3 minutes)
+#   bench/run.sh                     100 000 products, 20 s per scenario (3 s warm-up), 2 rounds
+#   bench/run.sh --quick             100 000 products, 6 s per scenario (2 s warm-up): ~2.5 minutes
 #   bench/run.sh --products 1000000  the scale run
+#   bench/run.sh --quick --update    the same, replacing the committed report in bench/results/
 #
+# Reports go to bench/results/latest/<quick|full>-<size>.md and .json (not committed), so a run
+# never overwrites the committed reports in bench/results/ unless --update (or --out DIR) says so.
 # Options: --products N, --duration S, --warmup S, --connections C (reads), --write-connections C,
-#          --batch-connections C, --depth-page P, --rounds R, --out DIR, --keep (leave the temp dir),
-#          --only "get-by-id search ..." (a subset of the scenarios, for before/after comparisons).
+#          --batch-connections C, --depth-page P, --rounds R, --out DIR, --update, --keep (leave the
+#          temp dir), --only "get-by-id search ..." (a subset of the scenarios, for comparisons).
 # Environment: BENCH_TOKEN (a bearer token to use instead of minting one), BENCH_API_ENV (extra
 #          "KEY=VALUE ..." for the API, e.g. "DOTNET_gcServer=0" to compare settings).
 set -euo pipefail
@@ -26,7 +29,7 @@ write_connections=16
 batch_connections=2
 batch_size=1000
 depth_page=10000
-out="$bench/results"
+out="$bench/results/latest"
 mode=full
 keep=0
 only=""
@@ -43,10 +46,11 @@ while [ $# -gt 0 ]; do
     --batch-connections) batch_connections="$2"; shift ;;
     --depth-page) depth_page="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --update) out="$bench/results" ;;
     --only) only="$2"; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1 (see bench/run.sh --help)" >&2; exit 2 ;;
   esac
   shift
 done

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Dashboard;
 
@@ -14,6 +15,7 @@ public static class CatalogDashboardExtensions
     public const string OpenApiDocumentPath = "/openapi/v1.json";
     public const string HealthPath = "/health";
     public const string ResetDatabaseCommandName = "catalog-reset-database";
+    public const string WriteTokenCommandName = "catalog-write-token";
     public const string PsqlPropertyName = "catalog.psql";
 
     /// <summary>
@@ -46,6 +48,48 @@ public static class CatalogDashboardExtensions
                     other.DisplayText = "API (https)";
                     other.DisplayLocation = UrlDisplayLocation.DetailsOnly;
                 }
+            });
+    }
+
+    /// <summary>
+    /// In Development, a "Get write token" command on the api: it mints a bearer token with the
+    /// write scope, signed with <paramref name="signingKey"/>, and shows it in a dialog to copy.
+    /// The same token comes from <c>dotnet run --project ProductCatalog.AppHost -- token</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDevelopmentTokenCommand(
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> signingKey)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(signingKey);
+        var builder = api.ApplicationBuilder;
+        if (!builder.Environment.IsDevelopment() || builder.ExecutionContext.IsPublishMode)
+        {
+            return api;
+        }
+
+        return api.WithCommand(
+            WriteTokenCommandName,
+            "Get write token",
+            async context =>
+            {
+                var key = await signingKey.Resource.GetValueAsync(context.CancellationToken);
+                if (string.IsNullOrEmpty(key))
+                {
+                    return CommandResults.Failure($"The {signingKey.Resource.Name} parameter has no value.");
+                }
+
+                var token = DevelopmentToken.Mint(key, DateTime.UtcNow);
+                return CommandResults.Success(
+                    $"A {DevelopmentToken.WriteScope} token, valid for {DevelopmentToken.Lifetime.TotalHours:0} hours: send it as 'Authorization: Bearer <token>'.",
+                    token,
+                    CommandResultFormat.Text,
+                    displayImmediately: true);
+            },
+            new CommandOptions
+            {
+                Description = "Mints a development bearer token with the catalog.write scope for calls to this api.",
+                IconName = "Key",
+                IsHighlighted = false,
             });
     }
 

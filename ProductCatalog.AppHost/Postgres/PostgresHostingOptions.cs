@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Postgres;
 
@@ -36,7 +37,7 @@ public sealed class PostgresHostingOptions
     public static PostgresHostingMode ParseMode(string? value) =>
         string.IsNullOrWhiteSpace(value) ? PostgresHostingMode.Auto
         : Enum.TryParse<PostgresHostingMode>(value.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _) ? mode
-        : throw new InvalidOperationException($"{SectionName}:Mode is '{value}'; use one of: auto, container, local.");
+        : throw new CatalogSetupException($"{SectionName}:Mode is '{value}'; use one of: auto, container, local.");
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,3 +1,5 @@
+using ProductCatalog.AppHost.Setup;
+
 namespace ProductCatalog.AppHost.Postgres;
 
 /// <summary>What <see cref="PostgresHostingPlan.Choose"/> decided: a container, or a local installation.</summary>
@@ -25,16 +27,16 @@ public sealed record PostgresHostingPlan(PostgresHostingMode Mode, PostgresInsta
             case PostgresHostingMode.Container:
                 return containerRuntimeAvailable()
                     ? Container
-                    : throw new InvalidOperationException(
+                    : throw new CatalogSetupException(
                         "Catalog:Postgres:Mode is 'container' but no container runtime answered (tried 'docker info' and 'podman info'). "
                         + "Start Docker or Podman, or set Catalog:Postgres:Mode to 'local' or 'auto' to use a local PostgreSQL installation.");
 
             case PostgresHostingMode.Local:
                 return findInstallation() is { } forced
                     ? new PostgresHostingPlan(PostgresHostingMode.Local, forced)
-                    : throw new InvalidOperationException(
+                    : throw new CatalogSetupException(
                         "Catalog:Postgres:Mode is 'local' but no PostgreSQL server binaries (initdb and postgres) were found "
-                        + "on PATH or under /usr/lib/postgresql/*/bin. " + InstallHint);
+                        + PostgresInstallation.SearchedLocations + ". " + InstallHint);
 
             default:
                 if (containerRuntimeAvailable())
@@ -44,9 +46,9 @@ public sealed record PostgresHostingPlan(PostgresHostingMode Mode, PostgresInsta
 
                 return findInstallation() is { } found
                     ? new PostgresHostingPlan(PostgresHostingMode.Local, found)
-                    : throw new InvalidOperationException(
+                    : throw new CatalogSetupException(
                         "PostgreSQL cannot be started: no container runtime answered ('docker info', 'podman info') and no "
-                        + "PostgreSQL server binaries (initdb and postgres) were found on PATH or under /usr/lib/postgresql/*/bin. "
+                        + "PostgreSQL server binaries (initdb and postgres) were found " + PostgresInstallation.SearchedLocations + ". "
                         + "Install and start Docker Desktop or Podman, or " + InstallHint);
         }
     }

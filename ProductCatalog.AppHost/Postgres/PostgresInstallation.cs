@@ -1,4 +1,5 @@
 using System.Globalization;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Postgres;
 
@@ -44,8 +45,29 @@ public sealed record PostgresInstallation(string BinDirectory)
             .FirstOrDefault(i => i.IsComplete());
     }
 
-    public static PostgresInstallation? FindOnThisMachine(string? explicitBinDirectory) =>
-        Find(explicitBinDirectory, Environment.GetEnvironmentVariable("PATH"), DefaultVersionedRoots);
+    /// <summary>Where <see cref="FindOnThisMachine"/> looks without an explicit folder, for messages.</summary>
+    public static string SearchedLocations { get; } =
+        "on PATH or under " + string.Join(", ", DefaultVersionedRoots.Select(root => Path.Combine(root, root.EndsWith("opt", StringComparison.Ordinal) ? "postgresql@*" : "*", "bin")));
+
+    /// <summary>
+    /// <see cref="Find"/> on this machine. An explicit folder is the only place looked at, so one
+    /// without both programs is a setup error that names it, rather than "not found".
+    /// </summary>
+    public static PostgresInstallation? FindOnThisMachine(string? explicitBinDirectory)
+    {
+        var found = Find(explicitBinDirectory, Environment.GetEnvironmentVariable("PATH"), DefaultVersionedRoots);
+        if (found is null && !string.IsNullOrWhiteSpace(explicitBinDirectory))
+        {
+            var candidate = new PostgresInstallation(explicitBinDirectory);
+            var missing = string.Join(" and ", new[] { candidate.InitDb, candidate.Postgres }.Where(p => !File.Exists(p)));
+            throw new CatalogSetupException(
+                $"Catalog:Postgres:BinDirectory is '{explicitBinDirectory}', the only folder searched when it is set, but {missing} is missing. "
+                + "Point it at the folder that holds initdb and postgres (e.g. /usr/lib/postgresql/15/bin), or remove the setting to search "
+                + SearchedLocations + ".");
+        }
+
+        return found;
+    }
 
     public bool IsComplete() => File.Exists(InitDb) && File.Exists(Postgres);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Postgres;
 
@@ -29,7 +30,7 @@ public static class PublishedPostgres
         var value = configuration[SettingKey];
         return string.IsNullOrWhiteSpace(value) ? PostgresPublishMode.Container
             : Enum.TryParse<PostgresPublishMode>(value.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _) ? mode
-            : throw new InvalidOperationException($"{SettingKey} is '{value}'; use one of: container, external.");
+            : throw new CatalogSetupException($"{SettingKey} is '{value}'; use one of: container, external.");
     }
 
     /// <summary>

@@ -1,16 +1,15 @@
 using Microsoft.Playwright;
+using ProductCatalog.Tests.Prerequisites;
 
 namespace ProductCatalog.Tests.Browser;
 
 /// <summary>
-/// Playwright driving the machine's own Chromium (Debian's <c>chromium</c>; <c>.ci/run</c> installs
-/// it). Playwright never downloads a browser here: the executable is always given.
+/// Playwright driving a headless Chromium: the machine's own (Debian's <c>chromium</c>, or Chrome) when
+/// present, else one <see cref="MachinePrerequisites"/> acquires (Playwright's download, or the
+/// distribution's package).
 /// </summary>
 internal sealed class HeadlessChromium : IAsyncDisposable
 {
-    /// <summary>Overrides the executable, e.g. <c>CATALOG_CHROMIUM=/usr/bin/chromium-browser</c>.</summary>
-    public const string ExecutableVariable = "CATALOG_CHROMIUM";
-
     /// <summary>Set to 1 to copy the dashboard screenshot over the one the README shows.</summary>
     public const string UpdateScreenshotsVariable = "CATALOG_UPDATE_SCREENSHOTS";
 
@@ -38,17 +37,9 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
-    public static string ExecutablePath =>
-        Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } path ? path : "/usr/bin/chromium";
-
     public static async Task<HeadlessChromium> LaunchAsync()
     {
-        Assert.True(
-            File.Exists(ExecutablePath),
-            $"Chromium was not found at {ExecutablePath}: install Debian's chromium (apt-get install chromium) or set {ExecutableVariable}.");
-
-        // Playwright's driver would otherwise look for browsers it downloaded itself.
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        var executable = await MachinePrerequisites.ChromiumAsync();
         // Expect(...) retries for 5 s by default: too short for a dashboard on a loaded 2-core machine.
         Assertions.SetDefaultExpectTimeout((float)Timeout.TotalMilliseconds);
         var playwright = await Playwright.CreateAsync();
@@ -56,7 +47,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         {
             var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
-                ExecutablePath = ExecutablePath,
+                ExecutablePath = executable.Path,
                 Headless = true,
                 Args = s_arguments,
                 Timeout = (float)Timeout.TotalMilliseconds,

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProductCatalog.Tests.Integration.Contract;
+using ProductCatalog.Tests.Prerequisites;
 using ProductCatalog.Tests.Telemetry;
 
 [assembly: AssemblyFixture(typeof(ProductCatalog.Tests.Integration.CatalogAppFixture))]
@@ -36,6 +38,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartupTimeout);
+        var started = Stopwatch.StartNew();
+        await MachinePrerequisites.EnsurePostgresAsync(cts.Token);
+        Say("starting the AppHost once for every integration test: PostgreSQL (fresh, temporary), the migration worker, the api and the dashboard...");
         _telemetry = OtlpReceiver.Start();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ProductCatalog_AppHost>(
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
@@ -53,6 +58,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         _telemetry.ForwardTo(DashboardOtlpHttpEndpoint);
 
         _app = await builder.BuildAsync(cts.Token);
+        var progress = ReportProgressAsync(_app, started, cts.Token);
         await _app.StartAsync(cts.Token);
 
         var migrations = await _app.ResourceNotifications.WaitForResourceAsync(
@@ -64,6 +70,40 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         SigningKey = await _app.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<ParameterResource>().Single(p => p.Name == "auth-signing-key")
             .GetValueAsync(cts.Token) ?? throw new InvalidOperationException("No auth-signing-key value.");
+        Say($"app ready in {started.Elapsed.TotalSeconds:0} s (migrations exit code {MigrationsExitCode}); the tests run now.");
+        await cts.CancelAsync();
+        await progress;
+    }
+
+    private static void Say(string message) => TestContext.Current.SendDiagnosticMessage("CatalogAppFixture: " + message);
+
+    /// <summary>Says each resource's state as it changes, so a slow start shows where it is.</summary>
+    private static async Task ReportProgressAsync(DistributedApplication app, Stopwatch started, CancellationToken ct)
+    {
+        var last = new Dictionary<string, string>();
+        try
+        {
+            await foreach (var update in app.ResourceNotifications.WatchAsync(ct))
+            {
+                var state = update.Snapshot.State?.Text;
+                if (string.IsNullOrEmpty(state) || state == KnownResourceStates.NotStarted || update.Resource is ParameterResource)
+                {
+                    continue;
+                }
+
+                var health = update.Snapshot.HealthStatus is { } h && state == KnownResourceStates.Running ? $" ({h})" : "";
+                var text = state + health;
+                if (!last.TryGetValue(update.Resource.Name, out var previous) || previous != text)
+                {
+                    last[update.Resource.Name] = text;
+                    Say($"{started.Elapsed.TotalSeconds,5:0.0} s  {update.Resource.Name}: {text}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Started (or gave up): the tests say the rest.
+        }
     }
 
     /// <summary>The development signing key the AppHost generated for this run.</summary>

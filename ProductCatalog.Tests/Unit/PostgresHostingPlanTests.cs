@@ -1,4 +1,5 @@
 using ProductCatalog.AppHost.Postgres;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 
@@ -27,7 +28,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Auto_with_neither_fails_with_a_message_that_says_what_to_install()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CatalogSetupException>(() =>
             PostgresHostingPlan.Choose(PostgresHostingMode.Auto, isPublishMode: false, () => false, () => null));
 
         Assert.Contains("Docker", error.Message, StringComparison.Ordinal);
@@ -46,7 +47,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Forced_local_without_binaries_fails_clearly()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CatalogSetupException>(() =>
             PostgresHostingPlan.Choose(PostgresHostingMode.Local, isPublishMode: false, () => true, () => null));
 
         Assert.Contains("'local'", error.Message, StringComparison.Ordinal);
@@ -56,7 +57,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Forced_container_without_a_runtime_fails_clearly()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CatalogSetupException>(() =>
             PostgresHostingPlan.Choose(PostgresHostingMode.Container, isPublishMode: false, () => false, () => s_installation));
 
         Assert.Contains("'container'", error.Message, StringComparison.Ordinal);
@@ -92,7 +93,7 @@ public sealed class PostgresHostingPlanTests
     [InlineData("loca")]
     public void Unknown_mode_setting_is_rejected_with_the_allowed_values(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => PostgresHostingOptions.ParseMode(value));
+        var error = Assert.Throws<CatalogSetupException>(() => PostgresHostingOptions.ParseMode(value));
 
         Assert.Contains("auto, container, local", error.Message, StringComparison.Ordinal);
     }

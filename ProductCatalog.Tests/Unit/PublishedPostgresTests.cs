@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Postgres;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 
@@ -21,7 +22,7 @@ public sealed class PublishedPostgresTests
     [InlineData("local")]
     public void Unknown_publish_setting_is_rejected_with_the_allowed_values(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => PublishedPostgres.ModeFrom(Configuration(value)));
+        var error = Assert.Throws<CatalogSetupException>(() => PublishedPostgres.ModeFrom(Configuration(value)));
 
         Assert.Contains("container, external", error.Message, StringComparison.Ordinal);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ProductCatalog.Tests.Deployment;
+using ProductCatalog.Tests.Prerequisites;
 using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
@@ -80,7 +81,7 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
         try
         {
             // Redocly's recommended rules; warnings (e.g. the local server address) are allowed, errors are not.
-            var (exitCode, output) = await RunAsync("npx", ["--yes", "@redocly/cli@2.77.0", "lint", path, "--format=summary"]);
+            var (exitCode, output) = await RunAsync(await MachinePrerequisites.NpxAsync(), ["--yes", "@redocly/cli@2.77.0", "lint", path, "--format=summary"]);
 
             Assert.True(exitCode == 0, output);
             Assert.Contains("validated", output, StringComparison.Ordinal);
@@ -112,7 +113,7 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
     {
         // redocly.yaml at the root names the document and the rules; .redocly.lint-ignore.yaml lists,
         // with reasons, the findings kept on purpose.
-        var (exitCode, output) = await RunAsync("npx", ["--yes", "@redocly/cli@2.77.0", "lint", "--format=json"], RepositoryPaths.Root);
+        var (exitCode, output) = await RunAsync(await MachinePrerequisites.NpxAsync(), ["--yes", "@redocly/cli@2.77.0", "lint", "--format=json"], RepositoryPaths.Root);
 
         Assert.True(exitCode == 0, output);
         // The JSON report comes first (stdout); npx may append notices after it.
