@@ -41,4 +41,26 @@ public static class TransactionalWrite
             return result;
         }, ct);
     }
+
+    /// <summary>
+    /// A write without an idempotency key that changes more than one row (the change and its
+    /// event): one transaction under the execution strategy, committed only when the answer is a
+    /// success (2xx); a problem rolls everything back.
+    /// </summary>
+    public static Task<IResult> ExecuteAsync(CatalogDbContext db, Func<CancellationToken, Task<IResult>> write, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var result = await write(token);
+            if (result is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+            {
+                await transaction.CommitAsync(token);
+            }
+
+            return result;
+        }, ct);
+    }
 }

@@ -45,7 +45,10 @@ public static class CatalogSecurityExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(CatalogAuthOptions.WritePolicy, policy => policy
                 .RequireAuthenticatedUser()
-                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.WriteScope)));
+                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.WriteScope)))
+            .AddPolicy(CatalogAuthOptions.EventsPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.EventsScope)));
 
         var limits = builder.Configuration.GetSection(WriteRateLimitOptions.SectionName).Get<WriteRateLimitOptions>() ?? new WriteRateLimitOptions();
         builder.Services.AddRateLimiter(options =>
