@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
+using ProductCatalog.Api.Changes;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.OpenApi;
 using ProductCatalog.Api.Products;
@@ -46,6 +47,7 @@ public static class CatalogApiExtensions
         ProductReadCache.Shared.Enabled = builder.Configuration.GetValue(ProductReadCache.EnabledSetting, defaultValue: false);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddHostedService<IdempotencyKeyPurger>();
+        services.AddCatalogChangeNotifications();
 
         builder.AddCatalogSecurity();
         services.AddCatalogOpenApi();
