@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -9,7 +10,7 @@ internal static partial class AdjustStock
     public const int MaxReasonLength = 500;
 
     public static async Task<IResult> Handle(
-        Guid id, StockAdjustmentRequest body, CatalogDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (body.Delta is not { } delta)
@@ -45,7 +46,7 @@ internal static partial class AdjustStock
 
         if (updated.Count == 1)
         {
-            ProductReadCache.Shared.Invalidate(id);
+            cache.Invalidate(id);
             var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
             LogAdjusted(logger, id, change, updated[0]);
             return TypedResults.Ok(new StockLevelResponse(id, updated[0]));
