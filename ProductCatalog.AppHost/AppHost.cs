@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
 using ProductCatalog.AppHost.Postgres;
@@ -22,16 +23,23 @@ var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GeneratePa
 // authority instead: set Catalog__Auth__Authority and Catalog__Auth__Audience on the api.
 var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 
-builder.AddProject<Projects.ProductCatalog_Api>("api")
+// Local runs and tests use the deployed shape: several replicas behind the orchestrator's proxy
+// (Container Apps runs 2-10; see infra/api.tmpl.yaml).
+var apiReplicas = builder.Configuration.GetValue("Catalog:Api:Replicas", 2);
+
+var api = builder.AddProject<Projects.ProductCatalog_Api>("api")
     .PublishAsContainerApp()
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
-    // The in-process read cache is only safe with one replica: on locally, off when deployed.
-    .WithEnvironment("Catalog__ReadCache__Enabled", builder.ExecutionContext.IsRunMode ? "true" : "false")
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithCatalogApiDashboard();
+
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithReplicas(apiReplicas);
+}
 
 builder.Build().Run();

@@ -1,12 +1,10 @@
 using OpenTelemetry.Trace;
+using ProductCatalog.Api.Changes;
 
 namespace ProductCatalog.Api.Events;
 
 public static class CatalogEventsExtensions
 {
-    /// <summary>How often a feed reader re-reads while no change notification can wake it.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     /// <summary>
     /// The outbox writer, the feed's sequencer and the relay to the broker (when the app has a
     /// <c>messaging</c> connection string).
@@ -17,7 +15,14 @@ public static class CatalogEventsExtensions
         services.Configure<ChangeEventOptions>(builder.Configuration.GetSection(ChangeEventOptions.SectionName));
         services.AddSingleton<ChangeEventRecorder>();
         services.AddSingleton<ChangeEventSequencer>();
-        services.AddSingleton<WaitForCatalogChange>(_ => ct => Task.Delay(PollInterval, ct));
+
+        // Feed readers and the relay wake on the same commit signal that evicts cache entries.
+        if (!services.Any(d => d.ServiceType == typeof(CatalogChangeNotifications)))
+        {
+            services.AddCatalogChangeNotifications();
+        }
+
+        services.AddSingleton<WaitForCatalogChange>(sp => sp.GetRequiredService<CatalogChangeNotifications>().WaitForNextAsync);
 
         if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName)))
         {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
@@ -10,7 +11,7 @@ internal static partial class AdjustStock
     public const int MaxReasonLength = 500;
 
     public static async Task<IResult> Handle(
-        Guid id, StockAdjustmentRequest body, CatalogDbContext db, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CancellationToken ct)
+        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (body.Delta is not { } delta)
@@ -54,7 +55,7 @@ internal static partial class AdjustStock
                 // Recorded under the row lock the UPDATE took, so in commit order with this product's other events.
                 db.CatalogEvents.Add(events.StockChanged(id, updated[0], requested, body.Reason, now));
                 await db.SaveChangesAsync(token);
-                ProductReadCache.Shared.Invalidate(id);
+                cache.Invalidate(id);
                 var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
                 LogAdjusted(logger, id, change, updated[0]);
                 return TypedResults.Ok(new StockLevelResponse(id, updated[0]));

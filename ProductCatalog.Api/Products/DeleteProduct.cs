@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
@@ -7,7 +8,7 @@ namespace ProductCatalog.Api.Products;
 
 internal static class DeleteProduct
 {
-    public static async Task<IResult> Handle(Guid id, HttpRequest request, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
+    public static async Task<IResult> Handle(Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, ChangeEventRecorder events, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
         var result = await TransactionalWrite.ExecuteAsync(db, async token =>
@@ -32,7 +33,7 @@ internal static class DeleteProduct
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
         }, ct);
-        ProductReadCache.Shared.Invalidate(id);
+        cache.Invalidate(id);
         return result;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
@@ -11,13 +12,13 @@ namespace ProductCatalog.Api.Products;
 internal static class ReplaceProduct
 {
     public static Task<IResult> Put(
-        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
+        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var values = ProductRules.Validate(body, errors);
         return values is null
             ? Task.FromResult<IResult>(CatalogProblems.Validation(errors.ToDictionary()))
-            : WriteAsync(id, _ => values, request, db, time, json.Value.SerializerOptions, events, ct);
+            : WriteAsync(id, _ => values, request, db, cache, time, json.Value.SerializerOptions, events, ct);
     }
 
     /// <summary>
@@ -26,7 +27,7 @@ internal static class ReplaceProduct
     /// UPDATE match no row, which is 412 when the client sent If-Match, and a retry otherwise.
     /// </summary>
     public static async Task<IResult> WriteAsync(
-        Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, TimeProvider time,
+        Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time,
         System.Text.Json.JsonSerializerOptions json, ChangeEventRecorder events, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
@@ -73,7 +74,7 @@ internal static class ReplaceProduct
             try
             {
                 await db.SaveChangesAsync(ct);
-                ProductReadCache.Shared.Invalidate(id);
+                cache.Invalidate(id);
                 return ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, json);
             }
             catch (DbUpdateConcurrencyException) when (ifMatch.Present)

@@ -78,6 +78,40 @@ public sealed class CatalogAppFixture : IAsyncLifetime
 
     public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api", "http");
 
+    /// <summary>The API replicas the AppHost runs by default (Catalog:Api:Replicas).</summary>
+    public const int ApiReplicas = 2;
+
+    /// <summary>
+    /// One authorized client per API replica, each talking to its replica directly rather than
+    /// through the orchestrator's proxy (which picks a replica per connection). DCP gives every
+    /// replica its own port, visible in that replica's ASPNETCORE_URLS.
+    /// </summary>
+    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(CancellationToken ct)
+    {
+        var urls = new Dictionary<string, Uri>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await foreach (var e in App.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (e.Resource.Name == "api" && e.Snapshot.State?.Text == KnownResourceStates.Running
+                && e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { } value)
+            {
+                urls[e.ResourceId] = new Uri(value.Split(';')[0]);
+                if (urls.Count == ApiReplicas)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. urls.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u =>
+        {
+            var client = new HttpClient { BaseAddress = u.Value };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
+            return client;
+        })];
+    }
+
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);
 
