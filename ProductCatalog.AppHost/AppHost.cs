@@ -1,5 +1,6 @@
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
+using ProductCatalog.AppHost.Messaging;
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -15,6 +16,9 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
 
 catalogDb.WithCatalogDatabaseDashboard(migrations);
 
+// Change events. The api does not wait for the broker: writes go to the outbox, the relay retries.
+var messaging = builder.AddCatalogMessaging("messaging");
+
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
@@ -25,6 +29,7 @@ var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParame
 builder.AddProject<Projects.ProductCatalog_Api>("api")
     .PublishAsContainerApp()
     .WithReference(catalogDb)
+    .WithReference(messaging)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
     // The in-process read cache is only safe with one replica: on locally, off when deployed.
