@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
+using ProductCatalog.AppHost.Messaging;
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -16,6 +17,9 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
 
 catalogDb.WithCatalogDatabaseDashboard(migrations);
 
+// Change events. The api does not wait for the broker: writes go to the outbox, the relay retries.
+var messaging = builder.AddCatalogMessaging("messaging");
+
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
@@ -30,6 +34,7 @@ var apiReplicas = builder.Configuration.GetValue("Catalog:Api:Replicas", 2);
 var api = builder.AddProject<Projects.ProductCatalog_Api>("api")
     .PublishAsContainerApp()
     .WithReference(catalogDb)
+    .WithReference(messaging)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
     .WaitForCompletion(migrations)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Postgres;
 

@@ -7,8 +7,8 @@ using ProductCatalog.Tests.Telemetry;
 namespace ProductCatalog.Tests.Integration;
 
 /// <summary>
-/// Starts the whole distributed application (PostgreSQL, migration worker, API) once per test
-/// run and shares it. PostgreSQL gets a fresh, temporary data directory (or an unnamed container
+/// Starts the whole distributed application (PostgreSQL, RabbitMQ, migration worker, API) once per test
+/// run and shares it. PostgreSQL and RabbitMQ get fresh, temporary data directories (or no container
 /// volume), so every run starts from an empty catalog plus the sample data. The dashboard runs
 /// too (for the browser tests), and every project exports its telemetry to <see cref="Telemetry"/>,
 /// an OTLP receiver in this process that passes it on to the dashboard.
@@ -37,6 +37,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             [
                 "Catalog:Postgres:Persistent=false",
+                "Catalog:Messaging:Persistent=false",
                 "Catalog:SeedSampleData=true",
             ],
             cts.Token);
@@ -134,6 +135,27 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         // The database resource still shows the stopped state until the server is ready again.
         await App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("catalogdb", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+    }
+
+    /// <summary>The connection string the api gets for the broker (<c>ConnectionStrings__messaging</c>).</summary>
+    public async Task<string> GetMessagingConnectionStringAsync() =>
+        await App.GetConnectionStringAsync("messaging") ?? throw new InvalidOperationException("No connection string for messaging.");
+
+    /// <summary>Stops the RabbitMQ resource (container or local process) as the dashboard's Stop button does.</summary>
+    public async Task StopMessagingAsync(CancellationToken ct)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceAsync(
+            "messaging", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
+    }
+
+    /// <summary>Starts it again and waits until it accepts connections.</summary>
+    public async Task StartMessagingAsync(CancellationToken ct)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
     public async ValueTask DisposeAsync()
