@@ -33,7 +33,9 @@ public static class CatalogEventsExtensions
                 // client's blocking connect retries would hold up the relay; the relay retries itself.
                 settings.DisableHealthChecks = true;
                 settings.MaxConnectRetryCount = 0;
-            });
+            },
+            // Reconnects soon after the broker is back (the default waits 5 s between attempts).
+            factory => factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1));
         }
 
         services.AddHostedService<ChangeEventRelay>();

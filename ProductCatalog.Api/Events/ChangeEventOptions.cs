@@ -23,6 +23,12 @@ public sealed class ChangeEventOptions
     /// <summary>Events published per round, all confirmed before the next round.</summary>
     public int PublishBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a batch may wait for the broker's confirmations (and a channel for its opening):
+    /// a connection lost mid-batch must not leave the relay waiting forever.
+    /// </summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest pause between publish attempts while the broker fails.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 

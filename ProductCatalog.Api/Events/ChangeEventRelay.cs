@@ -130,18 +130,17 @@ public sealed partial class ChangeEventRelay(
 
                 try
                 {
-                    channel ??= await OpenChannelAsync(ct);
-                    await PublishBatchAsync(channel, batch, ct);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(_options.PublishTimeout);
+                    channel ??= await OpenChannelAsync(timeout.Token);
+                    await PublishBatchAsync(channel, batch, timeout.Token);
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
                     metrics.EventsPublishFailed(batch.Count);
                     LogPublishFailed(logger, ex, batch.Count, batch[0].Position!.Value, retry.TotalSeconds);
-                    if (channel is not null)
-                    {
-                        await channel.DisposeAsync();
-                        channel = null;
-                    }
+                    await DiscardAsync(channel);
+                    channel = null;
 
                     await Task.Delay(retry, time, ct);
                     retry = Next(retry);
@@ -155,10 +154,25 @@ public sealed partial class ChangeEventRelay(
         }
         finally
         {
-            if (channel is not null)
-            {
-                await channel.DisposeAsync();
-            }
+            await DiscardAsync(channel);
+        }
+    }
+
+    /// <summary>A failed channel is replaced; closing it may fail too (its connection is gone), which changes nothing.</summary>
+    private async Task DiscardAsync(IChannel? channel)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await channel.DisposeAsync().AsTask().WaitAsync(_options.PublishTimeout);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogChannelDiscardFailed(logger, ex);
         }
     }
 
@@ -205,7 +219,7 @@ public sealed partial class ChangeEventRelay(
             confirmations.Add(channel.BasicPublishAsync(_options.Exchange, e.Type, mandatory: false, properties, body, ct).AsTask());
         }
 
-        await Task.WhenAll(confirmations);
+        await Task.WhenAll(confirmations).WaitAsync(ct);
     }
 
     public static CloudEvent ToCloudEvent(CatalogEvent e)
@@ -316,6 +330,9 @@ public sealed partial class ChangeEventRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change event relay lost its database connection; retrying in {RetrySeconds} s")]
     private static partial void LogDatabaseLost(ILogger logger, Exception exception, double retrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing a failed broker channel failed too")]
+    private static partial void LogChannelDiscardFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} change events older than the retention period")]
     private static partial void LogPurged(ILogger logger, long count);

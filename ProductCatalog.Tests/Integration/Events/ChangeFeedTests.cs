@@ -256,48 +256,6 @@ public sealed class ChangeFeedTests(CatalogAppFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task A_waiting_reader_wakes_within_200_ms_of_a_commit()
-    {
-        var latencies = new List<TimeSpan>();
-        for (var i = 0; i < 7; i++)
-        {
-            var head = await HeadAsync(fixture);
-            var sku = UniqueSku("WAKE");
-            var body = Product(sku: sku);
-            var waiting = Task.Run(async () =>
-            {
-                // Several pages may come back (other tests write too) before this test's event does.
-                var after = head;
-                while (true)
-                {
-                    var page = await _feed.PageAsync($"after={after}&wait=10&type=catalog.product.created");
-                    if (page.Items.Any(e => e.GetProperty("data").GetProperty("sku").GetString() == sku))
-                    {
-                        return Stopwatch.GetTimestamp();
-                    }
-
-                    after = page.Next;
-                }
-            }, Ct);
-            await Task.Delay(300, Ct);
-
-            using var response = await _writer.PostAsync("/api/v1/products", Json(body), Ct);
-            var committed = Stopwatch.GetTimestamp();
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            var woke = await waiting.WaitAsync(TimeSpan.FromSeconds(20), Ct);
-            latencies.Add(Stopwatch.GetElapsedTime(committed, woke));
-        }
-
-        var sorted = latencies.Order().ToList();
-        TestContext.Current.SendDiagnosticMessage($"feed wake-up after commit, ms: {string.Join(", ", sorted.Select(l => (int)l.TotalMilliseconds))}");
-        TestContext.Current.TestOutputHelper?.WriteLine($"feed wake-up after commit (ms, sorted): {string.Join(", ", sorted.Select(l => l.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
-
-        // The median must meet the 200 ms bound; single outliers on a loaded machine get 5x margin.
-        Assert.True(sorted[sorted.Count / 2] < TimeSpan.FromMilliseconds(200), $"median {sorted[sorted.Count / 2].TotalMilliseconds} ms");
-        Assert.True(sorted[^1] < TimeSpan.FromSeconds(1), $"max {sorted[^1].TotalMilliseconds} ms");
-    }
-
     [Theory]
     [InlineData("after=abc", "after")]
     [InlineData("after=-1", "after")]

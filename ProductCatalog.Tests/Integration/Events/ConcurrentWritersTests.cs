@@ -19,8 +19,9 @@ public sealed class ConcurrentWritersTests(CatalogAppFixture fixture)
     private const int Products = 10;
 
     [Fact]
-    public async Task A_live_feed_reader_sees_every_event_of_500_concurrent_writes_once_gap_free_and_in_per_product_order()
+    public async Task Five_hundred_concurrent_writes_reach_the_feed_and_the_broker_once_each_gap_free_and_in_per_product_order()
     {
+        await using var queue = await EventQueueConsumer.StartAsync(fixture, Ct);
         using var setup = fixture.CreateApiClient();
         var feed = EventFeedReader.Create(fixture);
         var start = await HeadAsync(fixture);
@@ -75,6 +76,36 @@ public sealed class ConcurrentWritersTests(CatalogAppFixture fixture)
         // Reading again afterwards gives the same events at the same positions.
         var again = await feed.ReadUntilAsync(start, read => read.Count >= seenLive.Count, TimeSpan.FromSeconds(30));
         Assert.Equal(seenLive.Select(e => e.GetProperty("id").GetString()), again.Take(seenLive.Count).Select(e => e.GetProperty("id").GetString()));
+
+        // The broker delivers the same events (at least once: duplicates are dropped by id), each a
+        // valid CloudEvent in structured mode, persistent, routed by its type, per product in commit order.
+        var feedIds = ourEvents.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
+        var stopAt = DateTime.UtcNow.AddMinutes(2);
+        while (!feedIds.IsSubsetOf(queue.Received.Select(d => d.Id)))
+        {
+            Assert.True(DateTime.UtcNow < stopAt, $"the broker delivered {feedIds.Count(id => queue.Received.Any(d => d.Id == id))} of {feedIds.Count} events");
+            await Task.Delay(200, Ct);
+        }
+
+        var delivered = queue.Distinct().Where(d => mine.Contains(d.Json.GetProperty("subject").GetString()!)).ToList();
+        Assert.Equal(feedIds.Order(), delivered.Select(d => d.Id).Order());
+        TestContext.Current.TestOutputHelper?.WriteLine($"broker deliveries: {queue.Received.Count} ({queue.Received.Count - queue.Distinct().Count} duplicates)");
+        var byId = ourEvents.ToDictionary(e => e.GetProperty("id").GetString()!);
+        foreach (var delivery in delivered)
+        {
+            var cloudEvent = delivery.CloudEvent;
+            Assert.True(cloudEvent.IsValid);
+            Assert.Equal(CloudNative.CloudEvents.CloudEventsSpecVersion.V1_0, cloudEvent.SpecVersion);
+            Assert.Equal("application/cloudevents+json; charset=utf-8", delivery.ContentType);
+            Assert.True(delivery.Persistent);
+            Assert.Equal(cloudEvent.Type, delivery.RoutingKey);
+            JsonAssert.Equal(byId[delivery.Id], delivery.Json);
+        }
+
+        foreach (var id in ids)
+        {
+            AssertCommitOrder([.. delivered.Where(d => d.Json.GetProperty("subject").GetString() == id).Select(d => d.Json)]);
+        }
 
         using var reader = fixture.CreateAnonymousClient();
         foreach (var id in ids)

@@ -69,7 +69,7 @@ internal sealed record FeedPage(IReadOnlyList<JsonElement> Items, long Next, str
 
 internal static class JsonAssert
 {
-    /// <summary>Same JSON value: members in any order, numbers compared as decimals (10.5 = 10.50).</summary>
+    /// <summary>Same JSON value: members in any order, numbers compared as decimals (10.5 = 10.50), timestamps as instants.</summary>
     public static bool SameJson(JsonElement a, JsonElement b) => (a.ValueKind, b.ValueKind) switch
     {
         (JsonValueKind.Object, JsonValueKind.Object) =>
@@ -78,6 +78,9 @@ internal static class JsonAssert
         (JsonValueKind.Array, JsonValueKind.Array) =>
             a.GetArrayLength() == b.GetArrayLength() && a.EnumerateArray().Zip(b.EnumerateArray()).All(x => SameJson(x.First, x.Second)),
         (JsonValueKind.Number, JsonValueKind.Number) => a.GetDecimal() == b.GetDecimal(),
+
+        // RFC 3339 timestamps name the same instant however many fraction digits they show.
+        (JsonValueKind.String, JsonValueKind.String) when a.TryGetDateTimeOffset(out var x) && b.TryGetDateTimeOffset(out var y) => x == y,
         _ => a.ValueKind == b.ValueKind && a.GetRawText() == b.GetRawText(),
     };
 
