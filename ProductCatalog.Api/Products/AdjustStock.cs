@@ -37,7 +37,7 @@ internal static partial class AdjustStock
         var change = (long)requested;
 
         // The adjustment and its event commit together; a refused adjustment changes nothing.
-        return await TransactionalWrite.ExecuteAsync(db, async token =>
+        var result = await TransactionalWrite.ExecuteAsync(db, async token =>
         {
             var now = ProductWriteSupport.Now(time);
 
@@ -55,7 +55,6 @@ internal static partial class AdjustStock
                 // Recorded under the row lock the UPDATE took, so in commit order with this product's other events.
                 db.CatalogEvents.Add(events.StockChanged(id, updated[0], requested, body.Reason, now));
                 await db.SaveChangesAsync(token);
-                cache.Invalidate(id);
                 var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
                 LogAdjusted(logger, id, change, updated[0]);
                 return TypedResults.Ok(new StockLevelResponse(id, updated[0]));
@@ -63,6 +62,10 @@ internal static partial class AdjustStock
 
             return await Refusal(id, requested, db, token);
         }, ct);
+
+        // After the commit: a read between an earlier eviction and the commit would cache the old level again.
+        cache.Invalidate(id);
+        return result;
     }
 
     private static async Task<IResult> Refusal(Guid id, int delta, CatalogDbContext db, CancellationToken ct)

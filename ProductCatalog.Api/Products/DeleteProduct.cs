@@ -33,6 +33,8 @@ internal static class DeleteProduct
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
         }, ct);
+
+        // After the commit, for the same reason as in AdjustStock.
         cache.Invalidate(id);
         return result;
     }

@@ -32,7 +32,8 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
         // ... and the relay's producer span (with the client library's send span under it) is in that trace.
         var spans = await fixture.Telemetry.WaitForAsync(
             t => t.Spans.Where(s => s.TraceId == traceId).ToList(),
-            found => found.Any(s => s.Kind == OtlpSpanKind.Producer && Equals(s.Attributes.GetValueOrDefault("messaging.message.id"), created.GetProperty("id").GetString())),
+            found => found.Any(s => s.Kind == OtlpSpanKind.Server)
+                && found.Any(s => s.Kind == OtlpSpanKind.Producer && Equals(s.Attributes.GetValueOrDefault("messaging.message.id"), created.GetProperty("id").GetString())),
             TimeSpan.FromSeconds(45), Ct);
         var publish = Assert.Single(spans, s => s.Kind == OtlpSpanKind.Producer && s.Scope == "ProductCatalog.Api.Events");
         Assert.Equal("catalog.events publish", publish.Name);
