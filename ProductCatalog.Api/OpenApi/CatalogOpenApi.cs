@@ -88,6 +88,11 @@ internal static class CatalogOpenApi
                         break;
                 }
 
+                if (operation.Responses?.TryGetValue("429", out var tooMany) == true && tooMany is OpenApiResponse limited)
+                {
+                    limited.Description = WriteRateLimitOptions.Description;
+                }
+
                 if (name == "ListProducts")
                 {
                     AddListParameters(operation);

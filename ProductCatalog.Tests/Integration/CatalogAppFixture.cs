@@ -87,7 +87,16 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     /// through the orchestrator's proxy (which picks a replica per connection). DCP gives every
     /// replica its own port, visible in that replica's ASPNETCORE_URLS.
     /// </summary>
-    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(CancellationToken ct) =>
+        [.. (await GetApiReplicasAsync(ct)).Select(replica =>
+        {
+            var client = new HttpClient { BaseAddress = replica.Address };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
+            return client;
+        })];
+
+    /// <summary>The running API replicas: their resource names (as the dashboard shows them) and own addresses.</summary>
+    public async Task<IReadOnlyList<(string Name, Uri Address)>> GetApiReplicasAsync(CancellationToken ct)
     {
         var urls = new Dictionary<string, Uri>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -105,12 +114,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             }
         }
 
-        return [.. urls.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u =>
-        {
-            var client = new HttpClient { BaseAddress = u.Value };
-            client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
-            return client;
-        })];
+        return [.. urls.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => (u.Key, u.Value))];
     }
 
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
