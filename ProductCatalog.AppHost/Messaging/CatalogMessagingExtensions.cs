@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Hosting;
 using RabbitMQ.Client;
 
@@ -48,7 +49,7 @@ public static class CatalogMessagingExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddContainerMessaging(
         this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
     {
-        var broker = builder.AddRabbitMQ(name).WithManagementPlugin();
+        var broker = builder.AddRabbitMQ(name).WithManagementPlugin().WithCatalogMessagingDashboard();
         if (options.Persistent)
         {
             broker.WithDataVolume();
@@ -97,7 +98,7 @@ public static class CatalogMessagingExtensions
             // clients hang until their timeout instead of failing fast and retrying.
             .WithEndpoint(port: amqpPort, targetPort: amqpPort, name: LocalRabbitMQServerResource.PrimaryEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
             .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQServerResource.ManagementEndpointName, isProxied: false)
-            .WithIconName("Mailbox")
+            .WithCatalogMessagingDashboard()
             .WithHealthCheck(AddHealthCheck(builder, broker))
             .ExcludeFromManifest();
         foreach (var (key, value) in node.Environment)
