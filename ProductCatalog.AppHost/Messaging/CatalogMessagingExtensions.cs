@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Hosting;
 using RabbitMQ.Client;
@@ -81,7 +82,8 @@ public static class CatalogMessagingExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             // Normally the server's shell has stopped epmd already; this covers a server that was killed.
-            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(node.StopEpmdQuietly);
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProductCatalog.AppHost.Hosting");
+            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => node.StopEpmd(logger));
             return Task.CompletedTask;
         });
         if (temporary)
