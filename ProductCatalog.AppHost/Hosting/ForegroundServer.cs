@@ -16,7 +16,7 @@ public static class ForegroundServer
     public static (string Command, string[] Args) Command(string stopSignal, string? afterExit, string program, string[] args)
     {
         ArgumentException.ThrowIfNullOrEmpty(stopSignal);
-        if (!stopSignal.All(char.IsAsciiLetterUpper))
+        if (!stopSignal.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c)))
         {
             throw new ArgumentException($"'{stopSignal}' is not a signal name such as INT or TERM.", nameof(stopSignal));
         }

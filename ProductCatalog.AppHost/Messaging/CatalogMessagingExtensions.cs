@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Hosting;
 using RabbitMQ.Client;
 
@@ -48,7 +50,7 @@ public static class CatalogMessagingExtensions
     private static IResourceBuilder<IResourceWithConnectionString> AddContainerMessaging(
         this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
     {
-        var broker = builder.AddRabbitMQ(name).WithManagementPlugin();
+        var broker = builder.AddRabbitMQ(name).WithManagementPlugin().WithCatalogMessagingDashboard();
         if (options.Persistent)
         {
             broker.WithDataVolume();
@@ -80,7 +82,8 @@ public static class CatalogMessagingExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             // Normally the server's shell has stopped epmd already; this covers a server that was killed.
-            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(node.StopEpmdQuietly);
+            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProductCatalog.AppHost.Hosting");
+            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => node.StopEpmd(logger));
             return Task.CompletedTask;
         });
         if (temporary)
@@ -97,7 +100,7 @@ public static class CatalogMessagingExtensions
             // clients hang until their timeout instead of failing fast and retrying.
             .WithEndpoint(port: amqpPort, targetPort: amqpPort, name: LocalRabbitMQServerResource.PrimaryEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
             .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQServerResource.ManagementEndpointName, isProxied: false)
-            .WithIconName("Mailbox")
+            .WithCatalogMessagingDashboard()
             .WithHealthCheck(AddHealthCheck(builder, broker))
             .ExcludeFromManifest();
         foreach (var (key, value) in node.Environment)

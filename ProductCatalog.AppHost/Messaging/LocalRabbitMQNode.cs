@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Messaging;
@@ -12,7 +13,7 @@ namespace ProductCatalog.AppHost.Messaging;
 /// name and ports. Everything the Debian package would take from /etc, /var/lib/rabbitmq and the
 /// default ports is redirected here, so two nodes (two AppHosts, two test runs) never meet.
 /// </summary>
-internal sealed class LocalRabbitMQNode
+internal sealed partial class LocalRabbitMQNode
 {
     public const string ServiceUser = "rabbitmq";
 
@@ -106,23 +107,65 @@ internal sealed class LocalRabbitMQNode
         await _account.ChownAsync(Root, ct);
     }
 
-    /// <summary>Stops the node's epmd if the server could not (the AppHost was stopped hard).</summary>
-    public void StopEpmdQuietly()
+    /// <summary>
+    /// Stops the node's epmd if the server's shell could not (DCP kills a server that takes too long
+    /// to stop). epmd refuses while the node is still registered, so this retries for a while.
+    /// </summary>
+    public void StopEpmd(ILogger logger)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var answer = RunEpmd("-kill");
+            // "Killed", or no epmd listening on this port any more.
+            if (answer is null || answer.Contains("Killed", StringComparison.Ordinal) || answer.Contains("Cannot connect", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                LogEpmdLeft(logger, EpmdPort, answer.Trim());
+                return;
+            }
+
+            Thread.Sleep(500);
+        }
+    }
+
+    private string? RunEpmd(string command)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(_installation.Epmd, ["-port", EpmdPort.ToString(CultureInfo.InvariantCulture), "-kill"])
+            using var process = Process.Start(new ProcessStartInfo(_installation.Epmd, ["-port", EpmdPort.ToString(CultureInfo.InvariantCulture), command])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             });
-            process?.WaitForExit(TimeSpan.FromSeconds(5));
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                process.Kill();
+                return "";
+            }
+
+            return output.GetAwaiter().GetResult() + error.GetAwaiter().GetResult();
         }
         catch (System.ComponentModel.Win32Exception)
         {
+            return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "epmd on port {Port} is still running ({Answer}); stop it with 'epmd -port {Port} -kill'")]
+    private static partial void LogEpmdLeft(ILogger logger, int port, string answer);
 
     /// <summary>The user, its administrator tag and full rights on "/", as RabbitMQ's definitions JSON.</summary>
     internal static string Definitions(string password, byte[] salt) =>

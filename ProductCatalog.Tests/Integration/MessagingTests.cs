@@ -67,6 +67,9 @@ public sealed class MessagingTests(CatalogAppFixture fixture)
             .OfType<IResourceWithEndpoints>().Single(r => r.Name == "messaging");
         var management = broker.GetEndpoint("management");
         Assert.True(management.IsAllocated, "no management endpoint");
+        var shown = await fixture.App.ResourceNotifications.WaitForResourceAsync(
+            "messaging", e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Management UI"), ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal(management.Url.TrimEnd('/'), shown.Snapshot.Urls.Single(u => u.DisplayProperties.DisplayName == "Management UI").Url.TrimEnd('/'));
 
         using var http = new HttpClient { BaseAddress = new Uri(management.Url), Timeout = TimeSpan.FromSeconds(30) };
         using var page = await http.GetAsync("/", ct);
