@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.OpenApi;
-using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Security;
 using Scalar.AspNetCore;
 
@@ -51,12 +51,12 @@ public static class CatalogApiExtensions
         // in-flight requests finish; this bounds the wait below ACA's 30 s termination grace period.
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
         services.AddSingleton(TimeProvider.System);
-        ProductReadCache.Shared.Enabled = builder.Configuration.GetValue(ProductReadCache.EnabledSetting, defaultValue: false);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         if (!IsGeneratingOpenApiDocument)
         {
             services.AddHostedService<IdempotencyKeyPurger>();
         }
+        builder.AddProductReadCache();
 
         builder.AddCatalogSecurity();
         services.AddCatalogOpenApi();

@@ -1,5 +1,6 @@
 using ProductCatalog.Api;
 using ProductCatalog.Api.Categories;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Health;
 using ProductCatalog.Api.Products;
 using ProductCatalog.Api.Telemetry;
@@ -12,6 +13,7 @@ builder.AddCatalogData();
 builder.AddCatalogSchemaHealthCheck();
 builder.AddCatalogApi();
 builder.AddCatalogTelemetry();
+builder.AddCatalogEvents();
 
 var app = builder.Build();
 
@@ -20,6 +22,7 @@ app.UseCatalogApi();
 app.MapDefaultEndpoints();
 app.MapProductEndpoints();
 app.MapCategoryEndpoints();
+app.MapEventEndpoints();
 
 app.Run();
 

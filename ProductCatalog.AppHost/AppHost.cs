@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Dashboard;
 using ProductCatalog.AppHost.Deployment;
+using ProductCatalog.AppHost.Messaging;
 using ProductCatalog.AppHost.Postgres;
 using ProductCatalog.AppHost.Setup;
 
@@ -24,6 +26,9 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
 
 catalogDb.WithCatalogDatabaseDashboard(migrations);
 
+// Change events. The api does not wait for the broker: writes go to the outbox, the relay retries.
+var messaging = builder.AddCatalogMessaging("messaging");
+
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
@@ -32,19 +37,27 @@ var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GeneratePa
 // authority instead: set Catalog__Auth__Authority and Catalog__Auth__Audience on the api.
 var authSigningKey = builder.AddParameter(DevelopmentToken.SigningKeyParameter, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
+// Local runs and tests use the deployed shape: several replicas behind the orchestrator's proxy
+// (Container Apps runs 2-10; see infra/api.tmpl.yaml).
+var apiReplicas = builder.Configuration.GetValue("Catalog:Api:Replicas", 2);
+
 var api = builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithHttpPortFromConfiguration(FixedPorts.ApiHttpPortSetting)
     .PublishAsContainerApp()
     .WithReference(catalogDb)
+    .WithReference(messaging)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
-    // The in-process read cache is only safe with one replica: on locally, off when deployed.
-    .WithEnvironment("Catalog__ReadCache__Enabled", builder.ExecutionContext.IsRunMode ? "true" : "false")
     .WaitForCompletion(migrations)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithCatalogApiDashboard()
     .WithDevelopmentTokenCommand(authSigningKey);
+
+if (builder.ExecutionContext.IsRunMode)
+{
+    api.WithReplicas(apiReplicas);
+}
 
 FixedPorts.ThrowIfTaken(builder, api);
 builder.Build().Run();

@@ -10,6 +10,11 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    /// <summary>The transactional outbox of change events.</summary>
+    public DbSet<CatalogEvent> CatalogEvents => Set<CatalogEvent>();
+
+    public DbSet<CatalogEventFeed> CatalogEventFeed => Set<CatalogEventFeed>();
+
     /// <summary>
     /// ICU root collation for names: case-insensitive alphabetical order that does not depend on
     /// the server's initdb locale, so a local server and the container sort the same way.

@@ -2,6 +2,10 @@
 # ProductCatalog benchmark harness (issue #6). Starts its own PostgreSQL, migrates, generates a
 # catalog, runs the API (Release, Production) and the raw baseline (bench/Baseline) side by
 # side on loopback, drives both with wrk and writes a Markdown + JSON report.
+# The API runs as deployed (read cache on) and, for the reads, also with the cache forced off
+# ("uncached"); a second cache-on replica serves reads while the first takes writes, to measure
+# the invalidation lag under write load (bench/lag.py), and a hot set of products read at
+# random gives the cache hit ratio.
 #
 #   bench/run.sh                     100 000 products, 20 s per scenario (3 s warm-up), 2 rounds
 #   bench/run.sh --quick             100 000 products, 6 s per scenario (2 s warm-up): ~2.5 minutes
@@ -111,7 +115,9 @@ log "generating $products products in 50 categories"
 seed_start=$(date +%s.%N)
 psql_ -d catalogdb -v products="$products" -f "$bench/seed.sql"
 seed_seconds=$(python3 -c "print(round($(date +%s.%N) - $seed_start, 1))")
-psql_ -d catalogdb -At -c "SELECT id FROM products ORDER BY random() LIMIT 20000" >"$tmp/ids.txt"
+# The hot set: tens of thousands of products, read at random (the read cache's working set).
+hot_set=$(( products < 50000 ? products : 50000 ))
+psql_ -d catalogdb -At -c "SELECT id FROM products ORDER BY random() LIMIT $hot_set" >"$tmp/ids.txt"
 psql_ -d catalogdb -At -c "SELECT lower(sku) FROM products ORDER BY random() LIMIT 20000" >"$tmp/skus.txt"
 
 # 4. The API and the baseline ---------------------------------------------------------------------
@@ -127,14 +133,36 @@ log "starting the API on 127.0.0.1:$api_port and the baseline on 127.0.0.1:$base
     Catalog__Auth__SigningKey="$signing_key" \
     Catalog__RateLimit__Burst=100000000 \
     Catalog__RateLimit__PerSecond=100000000 \
-    Catalog__ReadCache__Enabled=true \
-    Catalog__CursorSigningKey="bench-cursor-key-$RANDOM$RANDOM" \
+    Catalog__CursorSigningKey="bench-cursor-key-shared" \
     Logging__LogLevel__Default=Warning \
     ${BENCH_API_ENV:-} \
     dotnet ProductCatalog.Api.dll >"$tmp/api.log" 2>&1
 ) &
 api_pid=$!
 pids+=("$api_pid")
+# The same API with the read cache forced off (the uncached path), and a second cache-on
+# replica (reads there while the first takes writes: the invalidation lag).
+start_api() { # port log extra-env...
+  local port=$1 logfile=$2
+  shift 2
+  (
+    cd ProductCatalog.Api/bin/Release/net10.0
+    # shellcheck disable=SC2086
+    exec env ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+      ConnectionStrings__catalogdb="$conn" Catalog__Auth__SigningKey="$signing_key" \
+      Catalog__RateLimit__Burst=100000000 Catalog__RateLimit__PerSecond=100000000 \
+      Catalog__CursorSigningKey="bench-cursor-key-shared" Logging__LogLevel__Default=Warning \
+      ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
+  ) &
+}
+uncached_port=$(free_port)
+start_api "$uncached_port" "$tmp/api-uncached.log" Catalog__ReadCache__Enabled=false
+uncached_pid=$!
+pids+=("$uncached_pid")
+replica_port=$(free_port)
+start_api "$replica_port" "$tmp/api-replica.log"
+replica_pid=$!
+pids+=("$replica_pid")
 (
   cd bench/Baseline/bin/Release/net10.0
   exec env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ASPNETCORE_ENVIRONMENT=Production \
@@ -145,6 +173,8 @@ base_pid=$!
 pids+=("$base_pid")
 wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$base_port/api/v1/products" 60 || { cat "$tmp/baseline.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$uncached_port/health" 60 || { cat "$tmp/api-uncached.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$replica_port/health" 60 || { cat "$tmp/api-replica.log" >&2; exit 1; }
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
 rss_log="$tmp/rss.log"
@@ -196,6 +226,7 @@ wrk_once() { # target port connections seconds kind keys path tag result
   local threads=1 pid=$api_pid
   if [ "$c" -ge 64 ]; then threads=2; fi
   if [ "$target" = baseline ]; then pid=$base_pid; fi
+  if [ "$target" = uncached ]; then pid=$uncached_pid; fi
   local before after line
   before=$(cpu_ticks "$pid")
   line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
@@ -207,21 +238,23 @@ scenario() { # name connections kind keys api-path baseline-path (baseline-path 
   local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}
   if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then return 0; fi
   local targets=(api)
-  if [ -n "$base_path" ] || { [ "$kind" != path ] && [ "$kind" != create ] && [ "$kind" != stock ] && [ "$kind" != batch ]; }; then targets=(api baseline); fi
+  if [ -n "$base_path" ] || { [ "$kind" != path ] && [ "$kind" != create ] && [ "$kind" != stock ] && [ "$kind" != batch ]; }; then targets=(api uncached baseline); fi
   # The first scenario also warms the JIT (tiered compilation, dynamic PGO): a longer warm-up.
   local warm=$warmup
   if [ "$name" = get-by-id ]; then warm=$((warmup * 3)); fi
   for target in "${targets[@]}"; do
     local port=$api_port p=$path
     if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
+    if [ "$target" = uncached ]; then port=$uncached_port; fi
     wrk_once "$target" "$port" "$c" "$warm" "$kind" "$keys" "$p" "${name//[^a-z]/}w$target" /dev/null
   done
   for round in $(seq 1 "$rounds"); do
     local order=("${targets[@]}")
-    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 2 ]; then order=(baseline api); fi
+    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 3 ]; then order=(baseline uncached api); fi
     for target in "${order[@]}"; do
       local port=$api_port p=$path
       if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
+      if [ "$target" = uncached ]; then port=$uncached_port; fi
       wrk_once "$target" "$port" "$c" "$round_seconds" "$kind" "$keys" "$p" "${name//[^a-z]/}r$round$target" "$tmp/rounds.jsonl"
       sed -i '$ s/^{/{"scenario":"'"$name"'","target":"'"$target"'","connections":'"$c"',"round":'"$round"',/' "$tmp/rounds.jsonl"
     done
@@ -241,7 +274,48 @@ scenario create "$write_connections" create
 scenario stock-adjust "$write_connections" stock "$tmp/ids.txt"
 scenario batch-import "$batch_connections" batch
 
-# 8. Report -------------------------------------------------------------------------------------
+# 8. The read cache: hit ratio over the hot set, invalidation lag under write load -------------
+cache_json="$tmp/cache.json"
+if [ -z "$only" ] || [[ " $only " == *" cache "* ]]; then
+  # Every cache miss is one primary-key lookup in PostgreSQL: misses = index scans of the key.
+  pk_scans() { psql_ -d catalogdb -At -c "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'PK_products'"; }
+  # Read every product of the hot set once (as hours of traffic would have), then measure. wrk
+  # stops sending after one pass but runs out its duration.
+  env SCENARIO=get-id-once KEYS_FILE="$tmp/ids.txt" RUN_ID=warm wrk -t1 -c"$connections" -d"$((duration * 3))s" --timeout 10s \
+    -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$api_port" >/dev/null
+  sleep 11 # other backends publish their statistics when idle, at least every 10 s
+  scans_before=$(pk_scans)
+  wrk_once api "$api_port" "$connections" "$duration" get-id "$tmp/ids.txt" "" hotset "$tmp/hotset.jsonl"
+  sleep 11
+  scans_after=$(pk_scans)
+  log "hot set ($hot_set products at random, $duration s, after one read of each): $(python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); print(r["requests"], "reads")' "$tmp/hotset.jsonl"), $((scans_after - scans_before)) primary-key lookups"
+  # Lag: writes on the first replica (wrk, stock adjustments) and reads on the second (wrk,
+  # the hot set) while bench/lag.py writes one product on the first and polls the second.
+  lag_seconds=$(( duration * 2 ))
+  env SCENARIO=stock KEYS_FILE="$tmp/ids.txt" BEARER="$token" RUN_ID=lagw \
+    wrk -t1 -c4 -d"${lag_seconds}s" -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$api_port" >"$tmp/lag-writes.txt" 2>&1 &
+  lag_writes=$!
+  env SCENARIO=get-id KEYS_FILE="$tmp/ids.txt" RUN_ID=lagr \
+    wrk -t1 -c16 -d"${lag_seconds}s" -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$replica_port" >"$tmp/lag-reads.txt" 2>&1 &
+  lag_reads=$!
+  python3 "$bench/lag.py" "http://127.0.0.1:$api_port" "http://127.0.0.1:$replica_port" "$token" 200 "$lag_seconds" >"$tmp/lag.json"
+  wait "$lag_writes" "$lag_reads" || true
+  python3 - "$tmp/hotset.jsonl" "$scans_before" "$scans_after" "$hot_set" "$tmp/lag.json" "$tmp/lag-writes.txt" >"$cache_json" <<'PY'
+import json, re, sys
+run = json.loads(open(sys.argv[1]).readline())
+misses = int(sys.argv[3]) - int(sys.argv[2])
+lag = json.load(open(sys.argv[5]))
+writes = re.search(r"Requests/sec:\s*([\d.]+)", open(sys.argv[6]).read())
+print(json.dumps({"hot_set": int(sys.argv[4]), "hot_set_reads": run["requests"], "hot_set_misses": misses,
+                  "hit_ratio": round(1 - misses / max(run["requests"], 1), 4),
+                  "write_load_rps": float(writes.group(1)) if writes else None, "lag": lag}))
+PY
+  log "cache: $(cat "$cache_json")"
+else
+  echo '{}' >"$cache_json"
+fi
+
+# 9. Report -------------------------------------------------------------------------------------
 peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
 peak_sampled=$(sort -n "$rss_log" | tail -1)
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
@@ -250,6 +324,6 @@ label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))
 python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
   --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
   --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
-  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" \
+  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" \
   --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
 log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all)"

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Api.OpenApi;
 using ProductCatalog.Api.Security;
@@ -83,7 +84,7 @@ public static class CategoryEndpoints
         return category is null ? CatalogProblems.NotFound("category", id) : TypedResults.Ok(category);
     }
 
-    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Create(CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Create(CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -91,21 +92,28 @@ public static class CategoryEndpoints
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        var category = new Category { Name = name, Description = description };
-        db.Categories.Add(category);
-        try
+        // The category and its event commit together (the event needs the id the insert generates).
+        return await TransactionalWrite.ExecuteAsync<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
-        {
-            return CatalogProblems.DuplicateCategoryName(name);
-        }
+            var category = new Category { Name = name, Description = description };
+            db.Categories.Add(category);
+            try
+            {
+                await db.SaveChangesAsync(token);
+            }
+            catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
+            {
+                return CatalogProblems.DuplicateCategoryName(name);
+            }
 
-        return TypedResults.Created($"/api/v1/categories/{category.Id}", new CategoryResponse(category.Id, category.Name, category.Description, 0));
+            var created = new CategoryResponse(category.Id, category.Name, category.Description, 0);
+            db.CatalogEvents.Add(events.CategoryCreated(created));
+            await db.SaveChangesAsync(token);
+            return TypedResults.Created($"/api/v1/categories/{category.Id}", created);
+        }, ct);
     }
 
-    private static async Task<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Update(int id, CategoryWriteRequest body, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Update(int id, CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -113,39 +121,54 @@ public static class CategoryEndpoints
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (category is null)
+        return await TransactionalWrite.ExecuteAsync<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
         {
-            return CatalogProblems.NotFound("category", id);
-        }
+            var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, token);
+            if (category is null)
+            {
+                return CatalogProblems.NotFound("category", id);
+            }
 
-        category.Name = name;
-        category.Description = description;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
-        {
-            return CatalogProblems.DuplicateCategoryName(name);
-        }
+            category.Name = name;
+            category.Description = description;
+            try
+            {
+                await db.SaveChangesAsync(token);
+            }
+            catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex, NameIndex))
+            {
+                return CatalogProblems.DuplicateCategoryName(name);
+            }
 
-        return TypedResults.Ok(await Find(db, id).FirstAsync(ct));
+            // Recorded after the UPDATE took the row lock: in commit order with this category's other events.
+            var updated = await Find(db, id).FirstAsync(token);
+            db.CatalogEvents.Add(events.CategoryUpdated(updated));
+            await db.SaveChangesAsync(token);
+            return TypedResults.Ok(updated);
+        }, ct);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(int id, CatalogDbContext db, CancellationToken ct)
-    {
-        try
+    private static Task<Results<NoContent, ProblemHttpResult>> Delete(int id, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct) =>
+        TransactionalWrite.ExecuteAsync<Results<NoContent, ProblemHttpResult>>(db, async token =>
         {
-            var deleted = await db.Categories.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
-            return deleted == 1 ? TypedResults.NoContent() : CatalogProblems.NotFound("category", id);
-        }
-        catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.ForeignKeyViolation)
-        {
-            // The foreign key, not a prior count, decides: a product added concurrently still blocks the delete.
-            return CatalogProblems.CategoryInUse(id);
-        }
-    }
+            try
+            {
+                var deleted = await db.Categories.Where(c => c.Id == id).ExecuteDeleteAsync(token);
+                if (deleted == 0)
+                {
+                    return CatalogProblems.NotFound("category", id);
+                }
+            }
+            catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.ForeignKeyViolation)
+            {
+                // The foreign key, not a prior count, decides: a product added concurrently still blocks the delete.
+                return CatalogProblems.CategoryInUse(id);
+            }
+
+            db.CatalogEvents.Add(events.CategoryDeleted(id));
+            await db.SaveChangesAsync(token);
+            return TypedResults.NoContent();
+        }, ct);
 
     private static IQueryable<CategoryResponse> Find(CatalogDbContext db, int id) =>
         db.Categories.AsNoTracking().Where(c => c.Id == id)

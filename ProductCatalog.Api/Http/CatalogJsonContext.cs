@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ProductCatalog.Api.Categories;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Products;
 
 namespace ProductCatalog.Api.Http;
@@ -14,4 +16,8 @@ namespace ProductCatalog.Api.Http;
     Converters = [typeof(UtcTimestampJsonConverter)])]
 [JsonSerializable(typeof(ProductResponse))]
 [JsonSerializable(typeof(ProductPage))]
+[JsonSerializable(typeof(CategoryResponse))]
+[JsonSerializable(typeof(StockChangedData))]
+[JsonSerializable(typeof(ProductDeletedData))]
+[JsonSerializable(typeof(CategoryDeletedData))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;

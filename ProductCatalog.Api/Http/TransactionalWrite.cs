@@ -41,4 +41,29 @@ public static class TransactionalWrite
             return result;
         }, ct);
     }
+
+    /// <summary>
+    /// A write without an idempotency key that changes more than one row (the change and its
+    /// event): one transaction under the execution strategy, committed only when the answer is a
+    /// success (2xx); a problem rolls everything back.
+    /// </summary>
+    public static Task<TResult> ExecuteAsync<TResult>(CatalogDbContext db, Func<CancellationToken, Task<TResult>> write, CancellationToken ct)
+        where TResult : IResult
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return strategy.ExecuteAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            var result = await write(token);
+            // Typed results (Results<...>) wrap the answer that carries the status.
+            var answer = result is INestedHttpResult nested ? nested.Result : result;
+            if (answer is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+            {
+                await transaction.CommitAsync(token);
+            }
+
+            return result;
+        }, ct);
+    }
 }

@@ -42,7 +42,7 @@ internal static class CatalogOpenApi
             + $"{ProductEndpoints.BatchBodyLimit / 1024 / 1024} MiB for a batch import). Send less, or split a batch.",
         [StatusCodes.Status415UnsupportedMediaType] = "The body's `Content-Type` is not one this operation reads (see `requestBody`). Send it with that media type.",
         [StatusCodes.Status422UnprocessableEntity] = "This `Idempotency-Key` was used with a different body in the last 24 hours. Use a new key for a new request.",
-        [StatusCodes.Status429TooManyRequests] = "This client sent too many writes. Wait the seconds in `Retry-After`, then retry.",
+        [StatusCodes.Status429TooManyRequests] = WriteRateLimitOptions.Description,
         [StatusCodes.Status503ServiceUnavailable] = "The catalog's database cannot be reached. Wait the seconds in `Retry-After`, then retry "
             + "(a create is safe to retry with the same `Idempotency-Key`).",
     };

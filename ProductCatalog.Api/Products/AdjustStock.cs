@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Caching;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -10,7 +12,7 @@ internal static partial class AdjustStock
     public const int MaxReasonLength = 500;
 
     public static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>> Handle(
-        Guid id, StockAdjustmentRequest body, CatalogDbContext db, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (body.Delta is not { } delta)
@@ -32,31 +34,49 @@ internal static partial class AdjustStock
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        var now = ProductWriteSupport.Now(time);
-        var change = (long)body.Delta!.Value;
+        var requested = body.Delta!.Value;
+        var change = (long)requested;
 
-        // One statement: PostgreSQL re-checks the WHERE on the newest row version under the row
-        // lock, so concurrent adjustments can never take stock below zero (or past int.MaxValue).
-        var updated = await db.Database.SqlQuery<int>(
-            $"""
-            UPDATE products SET stock_quantity = (stock_quantity + {change})::integer, updated_at = {now}
-            WHERE id = {id} AND stock_quantity + {change} BETWEEN 0 AND {int.MaxValue}
-            RETURNING stock_quantity AS "Value"
-            """).ToListAsync(ct);
-
-        if (updated.Count == 1)
+        // The adjustment and its event commit together; a refused adjustment changes nothing.
+        var result = await TransactionalWrite.ExecuteAsync<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
         {
-            ProductReadCache.Shared.Invalidate(id);
-            var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
-            LogAdjusted(logger, id, change, updated[0]);
-            return TypedResults.Ok(new StockLevelResponse(id, updated[0]));
-        }
+            var now = ProductWriteSupport.Now(time);
 
+            // One statement: PostgreSQL re-checks the WHERE on the newest row version under the row
+            // lock, so concurrent adjustments can never take stock below zero (or past int.MaxValue).
+            var updated = await db.Database.SqlQuery<int>(
+                $"""
+                UPDATE products SET stock_quantity = (stock_quantity + {change})::integer, updated_at = {now}
+                WHERE id = {id} AND stock_quantity + {change} BETWEEN 0 AND {int.MaxValue}
+                RETURNING stock_quantity AS "Value"
+                """).ToListAsync(token);
+
+            if (updated.Count == 1)
+            {
+                // Recorded under the row lock the UPDATE took, so in commit order with this product's other events.
+                db.CatalogEvents.Add(events.StockChanged(id, updated[0], requested, body.Reason, now));
+                await db.SaveChangesAsync(token);
+                var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
+                LogAdjusted(logger, id, change, updated[0]);
+                return TypedResults.Ok(new StockLevelResponse(id, updated[0]));
+            }
+
+            return await Refusal(id, requested, db, token);
+        }, ct);
+
+        // After the commit: a read between an earlier eviction and the commit would cache the old level again.
+        cache.Invalidate(id);
+        return result;
+    }
+
+    private static async Task<ProblemHttpResult> Refusal(Guid id, int delta, CatalogDbContext db, CancellationToken ct)
+    {
+        var change = (long)delta;
         var current = await db.Products.Where(p => p.Id == id).Select(p => (int?)p.StockQuantity).FirstOrDefaultAsync(ct);
         return current switch
         {
             null => CatalogProblems.NotFound("product", id),
-            _ when current + change < 0 => CatalogProblems.InsufficientStock(current.Value, body.Delta.Value),
+            _ when current + change < 0 => CatalogProblems.InsufficientStock(current.Value, delta),
             _ => CatalogProblems.Problem(StatusCodes.Status409Conflict, "stock-overflow", "Stock overflow",
                 $"Adjusting stock {current} by {change} would exceed the maximum of {int.MaxValue}."),
         };

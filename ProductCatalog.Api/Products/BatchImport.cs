@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -19,7 +20,7 @@ internal static class BatchImport
     public const string IdempotencyScope = "POST /api/v1/products/batch";
 
     public static async Task<IResult> Handle(
-        BatchCreateRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
+        BatchCreateRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -60,10 +61,11 @@ internal static class BatchImport
 
         var options = json.Value.SerializerOptions;
         var hash = key is null ? null : IdempotencyKeys.Hash(IdempotencyScope, body, options);
-        return await TransactionalWrite.ExecuteAsync(db, key, hash, token => WriteAsync(db, values, time, options, token), ct);
+        return await TransactionalWrite.ExecuteAsync(db, key, hash, token => WriteAsync(db, values, time, options, events, token), ct);
     }
 
-    private static async Task<IResult> WriteAsync(CatalogDbContext db, ProductValues[] values, TimeProvider time, JsonSerializerOptions json, CancellationToken ct)
+    private static async Task<IResult> WriteAsync(
+        CatalogDbContext db, ProductValues[] values, TimeProvider time, JsonSerializerOptions json, ChangeEventRecorder events, CancellationToken ct)
     {
         var categoryIds = values.Select(v => v.CategoryId).OfType<int>().Distinct().ToArray();
         if (categoryIds.Length > 0)
@@ -95,7 +97,11 @@ internal static class BatchImport
         var products = values.Select(v => v.ToNewProduct(now)).ToArray();
         try
         {
-            await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), products, ct);
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await CopyAsync(connection, products, ct);
+
+            // One catalog.product.created per item, copied in the same transaction and item order.
+            await CopyEventsAsync(connection, [.. products.Select(p => events.ProductCreated(ProductResponse.From(p)))], ct);
         }
         catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.UniqueViolation)
         {
@@ -109,6 +115,25 @@ internal static class BatchImport
 
         var response = new BatchCreateResponse([.. products.Select(p => p.Id)]);
         return new StoredJsonResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(response, json), null, null);
+    }
+
+    private static async Task CopyEventsAsync(NpgsqlConnection connection, CatalogEvent[] events, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY catalog_events (id, type, source, subject, time, data, traceparent) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var e in events)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
+            await importer.WriteAsync(e.Type, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(e.Source, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(e.Subject, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(e.Time, NpgsqlDbType.TimestampTz, ct);
+            await importer.WriteAsync(e.Data, NpgsqlDbType.Json, ct);
+            await importer.WriteAsync(e.TraceParent, NpgsqlDbType.Varchar, ct);
+        }
+
+        await importer.CompleteAsync(ct);
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, Product[] products, CancellationToken ct)

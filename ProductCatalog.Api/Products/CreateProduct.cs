@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -11,7 +12,7 @@ internal static class CreateProduct
     public const string IdempotencyScope = "POST /api/v1/products";
 
     public static async Task<IResult> Handle(
-        ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
+        ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -41,7 +42,9 @@ internal static class CreateProduct
             }
 
             var product = values.ToNewProduct(ProductWriteSupport.Now(time));
+            var created = ProductResponse.From(product);
             db.Products.Add(product);
+            db.CatalogEvents.Add(events.ProductCreated(created));
             try
             {
                 await db.SaveChangesAsync(token);
@@ -51,7 +54,7 @@ internal static class CreateProduct
                 return conflict;
             }
 
-            return ProductWriteSupport.Respond(StatusCodes.Status201Created, ProductResponse.From(product), product.Version, options,
+            return ProductWriteSupport.Respond(StatusCodes.Status201Created, created, product.Version, options,
                 location: $"/api/v1/products/{product.Id}");
         }, ct);
     }

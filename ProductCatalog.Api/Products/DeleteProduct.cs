@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using ProductCatalog.Api.Caching;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -7,21 +9,36 @@ namespace ProductCatalog.Api.Products;
 
 internal static class DeleteProduct
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, ChangeEventRecorder events, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
-        var deleted = ifMatch.Present && !ifMatch.IsAny
-            // The version check is part of the DELETE itself, so a concurrent write cannot slip in between.
-            ? await db.Products.Where(p => p.Id == id && ifMatch.Versions.Contains(p.Version)).ExecuteDeleteAsync(ct)
-            : await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(ct);
-        ProductReadCache.Shared.Invalidate(id);
-        if (deleted == 1)
+        var result = await TransactionalWrite.ExecuteAsync<Results<NoContent, ProblemHttpResult>>(db, async token =>
         {
-            return TypedResults.NoContent();
-        }
+            // Locked first: the version check and the delete see the same row, and the event (which
+            // names the SKU the product had) is recorded under that lock, after its earlier events.
+            var current = await db.Database
+                .SqlQuery<LockedProduct>($"SELECT sku AS \"Sku\", xmin::text::bigint AS \"Version\" FROM products WHERE id = {id} FOR UPDATE")
+                .FirstOrDefaultAsync(token);
+            if (current is null)
+            {
+                return CatalogProblems.NotFound("product", id);
+            }
 
-        return await db.Products.AnyAsync(p => p.Id == id, ct)
-            ? CatalogProblems.PreconditionFailed()
-            : CatalogProblems.NotFound("product", id);
+            if (!ifMatch.Matches((uint)current.Version))
+            {
+                return CatalogProblems.PreconditionFailed();
+            }
+
+            await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(token);
+            db.CatalogEvents.Add(events.ProductDeleted(id, current.Sku));
+            await db.SaveChangesAsync(token);
+            return TypedResults.NoContent();
+        }, ct);
+
+        // After the commit, for the same reason as in AdjustStock.
+        cache.Invalidate(id);
+        return result;
     }
+
+    private sealed record LockedProduct(string Sku, long Version);
 }

@@ -1,3 +1,4 @@
+using ProductCatalog.Api.Caching;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -7,9 +8,8 @@ internal static class GetProduct
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
-    public static async Task<IResult> ById(Guid id, HttpRequest request, CatalogDbContext db, CancellationToken ct)
+    public static async Task<IResult> ById(Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, CancellationToken ct)
     {
-        var cache = ProductReadCache.Shared;
         if (cache.FindById(id) is { } hit)
         {
             return Respond(hit, request);
@@ -20,7 +20,7 @@ internal static class GetProduct
         return found is null ? CatalogProblems.NotFound("product", id) : Respond(cache.Store(generation, found), request);
     }
 
-    public static async Task<IResult> BySku(string sku, HttpRequest request, CatalogDbContext db, CancellationToken ct)
+    public static async Task<IResult> BySku(string sku, HttpRequest request, CatalogDbContext db, ProductReadCache cache, CancellationToken ct)
     {
         // A string that cannot be a SKU cannot name a product either.
         if (!ProductRules.IsValidSku(sku))
@@ -29,7 +29,6 @@ internal static class GetProduct
         }
 
         var upper = sku.ToUpperInvariant();
-        var cache = ProductReadCache.Shared;
         if (cache.FindBySku(upper) is { } hit)
         {
             return Respond(hit, request);

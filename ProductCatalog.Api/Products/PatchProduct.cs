@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using ProductCatalog.Api.Caching;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -19,7 +21,7 @@ internal static class PatchProduct
     public const string MediaType = "application/merge-patch+json";
 
     public static async Task<IResult> Handle(
-        Guid id, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
+        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase))
@@ -43,7 +45,7 @@ internal static class PatchProduct
         }
 
         var options = json.Value.SerializerOptions;
-        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, db, time, options, ct);
+        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, db, cache, time, options, events, ct);
     }
 
     private static object Merge(Product product, JsonObject patch, JsonSerializerOptions options)

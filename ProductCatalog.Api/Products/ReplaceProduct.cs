@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using ProductCatalog.Api.Caching;
+using ProductCatalog.Api.Events;
 using ProductCatalog.Api.Http;
 using ProductCatalog.Data;
 
@@ -10,13 +12,13 @@ namespace ProductCatalog.Api.Products;
 internal static class ReplaceProduct
 {
     public static Task<IResult> Put(
-        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
+        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var values = ProductRules.Validate(body, errors);
         return values is null
             ? Task.FromResult<IResult>(CatalogProblems.Validation(errors.ToDictionary()))
-            : WriteAsync(id, _ => values, request, db, time, json.Value.SerializerOptions, ct);
+            : WriteAsync(id, _ => values, request, db, cache, time, json.Value.SerializerOptions, events, ct);
     }
 
     /// <summary>
@@ -25,8 +27,8 @@ internal static class ReplaceProduct
     /// UPDATE match no row, which is 412 when the client sent If-Match, and a retry otherwise.
     /// </summary>
     public static async Task<IResult> WriteAsync(
-        Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, TimeProvider time,
-        System.Text.Json.JsonSerializerOptions json, CancellationToken ct)
+        Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time,
+        System.Text.Json.JsonSerializerOptions json, ChangeEventRecorder events, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
         const int attempts = 10;
@@ -62,12 +64,18 @@ internal static class ReplaceProduct
                 return missing;
             }
 
+            var before = ProductResponse.From(product);
             values.ApplyTo(product, ProductWriteSupport.Now(time));
+            var after = ProductResponse.From(product);
+
+            // One SaveChanges is one transaction: the UPDATE re-checks the version read above, so
+            // the event is ordered after every earlier change of this product (see CatalogEventFeed).
+            db.CatalogEvents.Add(events.ProductUpdated(before, after));
             try
             {
                 await db.SaveChangesAsync(ct);
-                ProductReadCache.Shared.Invalidate(id);
-                return ProductWriteSupport.Respond(StatusCodes.Status200OK, ProductResponse.From(product), product.Version, json);
+                cache.Invalidate(id);
+                return ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, json);
             }
             catch (DbUpdateConcurrencyException) when (ifMatch.Present)
             {

@@ -13,6 +13,8 @@ public sealed class CatalogAuthOptions
     public const string DefaultAudience = "productcatalog-api";
     public const string WriteScope = "catalog.write";
     public const string WritePolicy = "catalog.write";
+    public const string EventsScope = "catalog.events";
+    public const string EventsPolicy = "catalog.events";
 
     public string? Authority { get; set; }
 

@@ -45,21 +45,33 @@ public static class CatalogSecurityExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(CatalogAuthOptions.WritePolicy, policy => policy
                 .RequireAuthenticatedUser()
-                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.WriteScope)));
+                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.WriteScope)))
+            .AddPolicy(CatalogAuthOptions.EventsPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(context => HasScope(context.User, CatalogAuthOptions.EventsScope)));
 
         var limits = builder.Configuration.GetSection(WriteRateLimitOptions.SectionName).Get<WriteRateLimitOptions>() ?? new WriteRateLimitOptions();
+        builder.Services.AddSingleton<LiveReplicas>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveReplicas>());
         builder.Services.AddRateLimiter(options =>
         {
-            options.AddPolicy(WriteRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                ClientKey(context),
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.Burst,
-                    TokensPerPeriod = limits.PerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            // The limit is per client across all replicas: each replica enforces its share, the
+            // limit divided by the replicas now running (the ingress spreads a client's requests
+            // over them). The count is part of the partition key, so a scale-out re-partitions.
+            options.AddPolicy(WriteRateLimitPolicy, context =>
+            {
+                var replicas = context.RequestServices.GetRequiredService<LiveReplicas>().Count;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    (Client: ClientKey(context), Replicas: replicas),
+                    key => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = WriteRateLimitOptions.Share(limits.Burst, key.Replicas),
+                        TokensPerPeriod = WriteRateLimitOptions.Share(limits.PerSecond, key.Replicas),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
             options.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
@@ -111,4 +123,15 @@ public sealed class WriteRateLimitOptions
 
     /// <summary>Sustained writes per second per client.</summary>
     public int PerSecond { get; set; } = 50;
+
+    /// <summary>
+    /// What the 429 response means, for the API description: the limit holds per client across
+    /// every replica, each replica enforcing its share.
+    /// </summary>
+    public const string Description =
+        "Too many writes from this client (token subject, else IP address). The limit holds for the client across all API replicas: "
+        + "each replica allows its share, the limit divided by the replicas running (re-counted every 10 s). Retry after the `Retry-After` seconds.";
+
+    /// <summary>One replica's share of <paramref name="limit"/>, rounded up so the sum never falls below it.</summary>
+    public static int Share(int limit, int replicas) => Math.Max(1, (limit + replicas - 1) / Math.Max(1, replicas));
 }

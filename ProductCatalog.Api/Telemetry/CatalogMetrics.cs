@@ -19,6 +19,10 @@ public sealed class CatalogMetrics
     public const string StockAdjustmentsName = "catalog.stock.adjustments";
     public const string WritesRejectedName = "catalog.writes.rejected";
     public const string ListDurationName = "catalog.products.list.duration";
+    public const string EventsRecordedName = "catalog.events.recorded";
+    public const string EventsPublishedName = "catalog.events.published";
+    public const string EventsPublishFailedName = "catalog.events.publish_failed";
+    public const string OutboxLagName = "catalog.events.outbox.lag";
 
     /// <summary>Tag on <see cref="WritesRejectedName"/>: why a write was refused.</summary>
     public const string ReasonTag = "reason";
@@ -32,10 +36,19 @@ public sealed class CatalogMetrics
     private readonly Counter<long> _stockAdjustments;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _listDuration;
+    private readonly Counter<long> _eventsRecorded;
+    private readonly Counter<long> _eventsPublished;
+    private readonly Counter<long> _eventsPublishFailed;
+    private readonly TimeProvider _time;
 
-    public CatalogMetrics(IMeterFactory meterFactory)
+    /// <summary>UTC ticks of the oldest event the relay has not yet had confirmed; 0 when none is waiting.</summary>
+    private long _oldestUnpublishedTicks;
+    private volatile bool _lagKnown;
+
+    public CatalogMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        _time = time;
         var meter = meterFactory.Create(MeterName);
 
         _created = meter.CreateCounter<long>(ProductsCreatedName, "{product}", "Products created (batch items count one each).");
@@ -51,6 +64,48 @@ public sealed class CatalogMetrics
             {
                 HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
             });
+
+        _eventsRecorded = meter.CreateCounter<long>(EventsRecordedName, "{event}",
+            "Change events committed to the outbox (counted by the replica that gave them their feed position).");
+        _eventsPublished = meter.CreateCounter<long>(EventsPublishedName, "{event}", "Change events the broker confirmed.");
+        _eventsPublishFailed = meter.CreateCounter<long>(EventsPublishFailedName, "{event}",
+            "Change events whose publish failed (broker down, refused or unconfirmed); each is retried.");
+        // Observed, not pushed: the age keeps growing while the broker is down even if nothing else happens.
+        meter.CreateObservableGauge(OutboxLagName, ObserveOutboxLag, "s",
+            "Age of the oldest change event not yet confirmed by the broker; 0 when the outbox is drained. Reported by the publishing replica.");
+    }
+
+    public void EventsRecorded(long count)
+    {
+        if (count > 0)
+        {
+            _eventsRecorded.Add(count);
+        }
+    }
+
+    public void EventsPublished(int count) => _eventsPublished.Add(count);
+
+    public void EventsPublishFailed(int count) => _eventsPublishFailed.Add(count);
+
+    /// <summary>What the relay last saw: the oldest unpublished event's time (null: nothing waits).</summary>
+    public void OutboxOldestUnpublished(DateTimeOffset? oldest)
+    {
+        Interlocked.Exchange(ref _oldestUnpublishedTicks, oldest?.UtcTicks ?? 0);
+        _lagKnown = true;
+    }
+
+    /// <summary>This replica stopped publishing: another one reports the lag now.</summary>
+    public void OutboxLagUnknown() => _lagKnown = false;
+
+    private IEnumerable<Measurement<double>> ObserveOutboxLag()
+    {
+        if (!_lagKnown)
+        {
+            yield break;
+        }
+
+        var ticks = Interlocked.Read(ref _oldestUnpublishedTicks);
+        yield return new Measurement<double>(ticks == 0 ? 0 : Math.Max(0, (_time.GetUtcNow().UtcTicks - ticks) / (double)TimeSpan.TicksPerSecond));
     }
 
     public void ProductCreated(int count = 1) => _created.Add(count);

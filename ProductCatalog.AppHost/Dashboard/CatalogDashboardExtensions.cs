@@ -17,6 +17,7 @@ public static class CatalogDashboardExtensions
     public const string ResetDatabaseCommandName = "catalog-reset-database";
     public const string WriteTokenCommandName = "catalog-write-token";
     public const string PsqlPropertyName = "catalog.psql";
+    public const string ManagementEndpointName = "management";
 
     /// <summary>
     /// The API's links: the base URL, the Scalar API reference and the OpenAPI document on the
@@ -90,6 +91,32 @@ public static class CatalogDashboardExtensions
                 Description = "Mints a development bearer token with the catalog.write scope for calls to this api.",
                 IconName = "Key",
                 IsHighlighted = false,
+            });
+    }
+
+    /// <summary>
+    /// The broker: its management UI as the link on the resources page (log in as <c>guest</c> with the
+    /// <c>messaging-password</c> parameter); the raw AMQP endpoint only in the details pane.
+    /// </summary>
+    public static IResourceBuilder<T> WithCatalogMessagingDashboard<T>(this IResourceBuilder<T> broker)
+        where T : IResourceWithEndpoints
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        return broker
+            .WithIconName("Mailbox")
+            .WithUrls(context =>
+            {
+                foreach (var url in context.Urls)
+                {
+                    if (url.Endpoint?.EndpointName == ManagementEndpointName)
+                    {
+                        url.DisplayText = "Management UI";
+                    }
+                    else
+                    {
+                        url.DisplayLocation = UrlDisplayLocation.DetailsOnly;
+                    }
+                }
             });
     }
 

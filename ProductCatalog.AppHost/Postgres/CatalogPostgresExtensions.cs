@@ -1,13 +1,21 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
+using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Postgres;
 
 public static class CatalogPostgresExtensions
 {
+    public const string SectionName = "Catalog:Postgres";
+
+    public static BackingService Service { get; } = new(
+        "PostgreSQL",
+        SectionName,
+        "PostgreSQL server binaries (initdb and postgres)",
+        "on PATH or under /usr/lib/postgresql/*/bin",
+        "install PostgreSQL 14 or newer (Debian/Ubuntu: 'apt-get install postgresql'; macOS: 'brew install postgresql@16'), "
+        + $"or point {SectionName}:BinDirectory at the folder that holds initdb and postgres.");
+
     /// <summary>
     /// Adds a PostgreSQL server named <paramref name="serverName"/> with one database named
     /// <paramref name="databaseName"/>: the Aspire container where a container runtime answers
@@ -24,8 +32,9 @@ public static class CatalogPostgresExtensions
             return builder.AddPublishedPostgres(serverName, databaseName);
         }
 
-        var options = PostgresHostingOptions.From(builder.Configuration);
-        var plan = PostgresHostingPlan.Choose(
+        var options = BackingServiceOptions.From(builder.Configuration, SectionName);
+        var plan = HostingPlan.Choose(
+            Service,
             options.Mode,
             builder.ExecutionContext.IsPublishMode,
             () => ContainerRuntimeProbe.IsAvailable(builder.Configuration),
@@ -37,7 +46,7 @@ public static class CatalogPostgresExtensions
     }
 
     private static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName, PostgresHostingOptions options)
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName, BackingServiceOptions options)
     {
         var server = builder.AddPostgres(serverName);
         if (options.Persistent)
@@ -45,12 +54,17 @@ public static class CatalogPostgresExtensions
             server.WithDataVolume();
         }
 
+        var image = server.Resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var annotation)
+            ? $"{annotation.Image}:{annotation.Tag}"
+            : "postgres";
+        HostingChoice.LogAtStartup(builder, serverName, HostingChoice.Container(image, options.Persistent));
+
         return server.AddDatabase(databaseName);
     }
 
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(
         this IDistributedApplicationBuilder builder, string serverName, string databaseName,
-        PostgresHostingOptions options, PostgresInstallation installation)
+        BackingServiceOptions options, PostgresInstallation installation)
     {
         var dataPath = options.DataDirectory
             ?? (options.Persistent
@@ -59,7 +73,9 @@ public static class CatalogPostgresExtensions
         var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath);
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{serverName}-password");
         var (command, args) = dataDirectory.ServerCommand();
-        var port = FreeLoopbackPort();
+        var port = LocalPorts.FreeLoopbackPort();
+        var temporary = LocalDataDirectory.IsTemporary(options);
+        HostingChoice.LogAtStartup(builder, serverName, $"{HostingChoice.Local(installation.Postgres, dataPath, temporary)}, port {port}");
 
         var server = new LocalPostgresServerResource(serverName, command, Path.GetDirectoryName(dataPath)!, password);
         var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server);
@@ -99,14 +115,9 @@ public static class CatalogPostgresExtensions
             return Task.CompletedTask;
         });
 
-        if (!options.Persistent && options.DataDirectory is null)
+        if (temporary)
         {
-            builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
-            {
-                // DCP stops the server before ApplicationStopped fires, so the folder is free by then.
-                @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(dataDirectory.DeleteQuietly);
-                return Task.CompletedTask;
-            });
+            LocalDataDirectory.DeleteWhenStopped(builder, dataPath);
         }
 
         var serverCheck = $"{serverName}_check";
@@ -168,13 +179,6 @@ public static class CatalogPostgresExtensions
         {
             // The app is shutting down.
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string MaintenanceConnectionString(string? serverConnectionString) =>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Setup;
+using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Postgres;
 
@@ -27,10 +27,8 @@ public static class PublishedPostgres
 
     public static PostgresPublishMode ModeFrom(IConfiguration configuration)
     {
-        var value = configuration[SettingKey];
-        return string.IsNullOrWhiteSpace(value) ? PostgresPublishMode.Container
-            : Enum.TryParse<PostgresPublishMode>(value.Trim(), ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _) ? mode
-            : throw new CatalogSetupException($"{SettingKey} is '{value}'; use one of: container, external.");
+        ArgumentNullException.ThrowIfNull(configuration);
+        return BackingServiceOptions.ParsePublishMode(configuration[SettingKey], SettingKey, PostgresPublishMode.Container);
     }
 
     /// <summary>

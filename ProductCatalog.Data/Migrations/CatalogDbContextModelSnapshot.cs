@@ -25,6 +25,103 @@ namespace ProductCatalog.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ProductCatalog.Data.CatalogEvent", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("json")
+                        .HasColumnName("data");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("Position")
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("traceparent");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("Position")
+                        .IsUnique()
+                        .HasDatabaseName("ux_catalog_events_position");
+
+                    b.HasIndex("Seq")
+                        .HasDatabaseName("ix_catalog_events_unsequenced")
+                        .HasFilter("position IS NULL");
+
+                    b.ToTable("catalog_events", (string)null);
+                });
+
+            modelBuilder.Entity("ProductCatalog.Data.CatalogEventFeed", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("PublishedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("published_through");
+
+                    b.Property<long>("PurgedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purged_through");
+
+                    b.Property<long>("SequencedThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequenced_through");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("catalog_event_feed", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_catalog_event_feed_singleton", "id = 1");
+                        });
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            PublishedThrough = 0L,
+                            PurgedThrough = 0L,
+                            SequencedThrough = 0L
+                        });
+                });
+
             modelBuilder.Entity("ProductCatalog.Data.Category", b =>
                 {
                     b.Property<int>("Id")

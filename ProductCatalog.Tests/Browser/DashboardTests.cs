@@ -29,16 +29,22 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
             await Expect(StateOf(page, "postgres")).ToHaveAttributeAsync("title", "Running");
             await Expect(StateOf(page, "catalogdb")).ToHaveAttributeAsync("title", "Running");
             await Expect(StateOf(page, "migrations")).ToContainTextAsync("Finished");
-            // "Running" alone means running and healthy; otherwise the cell says "(Unhealthy)" or similar.
-            await Expect(StateOf(page, "api")).ToHaveAttributeAsync("title", "Running");
-            await Expect(StateOf(page, "api")).ToContainTextAsync("Running");
+            // One row per API replica (api-<suffix>). "Running" alone means running and healthy;
+            // otherwise the cell says "(Unhealthy)" or similar.
+            var replicas = await fixture.GetApiReplicasAsync(ct);
+            Assert.Equal(CatalogAppFixture.ApiReplicas, replicas.Count);
+            foreach (var (name, _) in replicas)
+            {
+                await Expect(StateOf(page, name)).ToHaveAttributeAsync("title", "Running");
+                await Expect(StateOf(page, name)).ToContainTextAsync("Running");
 
-            // The API's links: its reference UI and OpenAPI document, one click from the resources page.
-            var apiRow = Row(page, "api");
-            await Expect(apiRow.GetByRole(AriaRole.Link, new() { Name = "API reference (Scalar)" }))
-                .ToHaveAttributeAsync("href", ScalarLink());
-            await Expect(apiRow.GetByRole(AriaRole.Link, new() { Name = "OpenAPI document" }))
-                .ToHaveAttributeAsync("href", OpenApiLink());
+                // The API's links: its reference UI and OpenAPI document, one click from the resources page.
+                var apiRow = Row(page, name);
+                await Expect(apiRow.GetByRole(AriaRole.Link, new() { Name = "API reference (Scalar)" }))
+                    .ToHaveAttributeAsync("href", ScalarLink());
+                await Expect(apiRow.GetByRole(AriaRole.Link, new() { Name = "OpenAPI document" }))
+                    .ToHaveAttributeAsync("href", OpenApiLink());
+            }
         }
         finally
         {

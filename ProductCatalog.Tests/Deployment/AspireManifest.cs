@@ -25,11 +25,14 @@ internal static class AspireManifest
     /// <summary>The manifest with the committed settings (PostgreSQL as a container).</summary>
     public static Task<Generated> DefaultAsync() => GetAsync(postgresPublishMode: null);
 
-    /// <summary>The manifest with <c>Catalog:Postgres:Publish</c> set (environment variable, as a user or CI would).</summary>
-    public static Task<Generated> GetAsync(string? postgresPublishMode) =>
-        s_cache.GetOrAdd(postgresPublishMode ?? "", _ => new Lazy<Task<Generated>>(() => GenerateAsync(postgresPublishMode))).Value;
+    /// <summary>
+    /// The manifest with <c>Catalog:Postgres:Publish</c> (and <c>Catalog:Messaging:Publish</c>) set
+    /// (environment variables, as a user or CI would).
+    /// </summary>
+    public static Task<Generated> GetAsync(string? postgresPublishMode, string? messagingPublishMode = null) =>
+        s_cache.GetOrAdd($"{postgresPublishMode}|{messagingPublishMode}", _ => new Lazy<Task<Generated>>(() => GenerateAsync(postgresPublishMode, messagingPublishMode))).Value;
 
-    private static async Task<Generated> GenerateAsync(string? postgresPublishMode)
+    private static async Task<Generated> GenerateAsync(string? postgresPublishMode, string? messagingPublishMode)
     {
         var output = Path.Combine(Directory.CreateTempSubdirectory("pc-manifest-").FullName, "aspire-manifest.json");
         var startInfo = new ProcessStartInfo("dotnet",
@@ -51,9 +54,15 @@ internal static class AspireManifest
         };
         // The committed configuration decides, not whatever the test host's environment says.
         startInfo.Environment.Remove("Catalog__Postgres__Publish");
+        startInfo.Environment.Remove("Catalog__Messaging__Publish");
         if (postgresPublishMode is not null)
         {
             startInfo.Environment["Catalog__Postgres__Publish"] = postgresPublishMode;
+        }
+
+        if (messagingPublishMode is not null)
+        {
+            startInfo.Environment["Catalog__Messaging__Publish"] = messagingPublishMode;
         }
 
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start dotnet run.");

@@ -40,7 +40,7 @@ public sealed partial class AspireManifestTests
     {
         var generated = await AspireManifest.DefaultAsync();
 
-        Assert.Equal(["api", "catalogdb", "migrations", "postgres"], NonParameterResources(generated));
+        Assert.Equal(["api", "catalogdb", "messaging", "messaging-password-uri-encoded", "migrations", "postgres"], NonParameterResources(generated));
         Assert.Contains("postgres-password", Parameters(generated));
         Assert.Equal("project.v0", Type(generated, "api"));
         Assert.Equal("project.v0", Type(generated, "migrations"));
@@ -67,7 +67,7 @@ public sealed partial class AspireManifestTests
     {
         var generated = await AspireManifest.GetAsync("external");
 
-        Assert.Equal(["api", "migrations"], NonParameterResources(generated));
+        Assert.Equal(["api", "messaging", "messaging-password-uri-encoded", "migrations"], NonParameterResources(generated));
         Assert.DoesNotContain("postgres-password", Parameters(generated));
         var catalogDb = generated.Resource("catalogdb");
         Assert.Equal("parameter.v0", Type(generated, "catalogdb"));
@@ -127,6 +127,46 @@ public sealed partial class AspireManifestTests
         {
             Assert.DoesNotMatch(LiteralSecretPattern(), value);
         }
+    }
+
+    [Fact]
+    public async Task Messaging_is_the_rabbitmq_container_with_a_stable_volume_and_the_api_gets_its_connection_string()
+    {
+        var generated = await AspireManifest.DefaultAsync();
+
+        var messaging = generated.Resource("messaging");
+        Assert.Equal("container.v0", Type(generated, "messaging"));
+        Assert.StartsWith("docker.io/library/rabbitmq:", messaging["image"]!.GetValue<string>(), StringComparison.Ordinal);
+        var volume = Assert.Single(messaging["volumes"]!.AsArray())!;
+        Assert.Equal("catalog-rabbitmq-data", volume["name"]!.GetValue<string>());
+        Assert.Equal("/var/lib/rabbitmq", volume["target"]!.GetValue<string>());
+        Assert.Equal(5672, messaging["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>());
+        Assert.Null(messaging["bindings"]!["tcp"]!["external"]);
+        Assert.Equal("{messaging-password.value}", messaging["env"]!["RABBITMQ_DEFAULT_PASS"]!.GetValue<string>());
+        Assert.Contains("messaging-password", Parameters(generated));
+        Assert.StartsWith("amqp://", messaging["connectionString"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var api = generated.Resource("api")["env"]!.AsObject();
+        Assert.Equal("{messaging.connectionString}", api["ConnectionStrings__messaging"]!.GetValue<string>());
+        Assert.DoesNotContain(api, kv => kv.Key.StartsWith("MESSAGING_", StringComparison.Ordinal));
+        // Only the api publishes events; the migration worker has no business with the broker.
+        Assert.Null(generated.Resource("migrations")["env"]!["ConnectionStrings__messaging"]);
+    }
+
+    [Fact]
+    public async Task External_messaging_is_only_a_secret_connection_string_parameter_and_the_manifest_stays_valid()
+    {
+        var generated = await AspireManifest.GetAsync(postgresPublishMode: null, messagingPublishMode: "external");
+
+        Assert.Empty(SchemaValidation.Errors("aspire-8.0.schema.json", generated.Manifest));
+        Assert.Equal(["api", "catalogdb", "migrations", "postgres"], NonParameterResources(generated));
+        var messaging = generated.Resource("messaging");
+        Assert.Equal("parameter.v0", Type(generated, "messaging"));
+        Assert.Equal("{messaging.value}", messaging["connectionString"]!.GetValue<string>());
+        Assert.True(messaging["inputs"]!["value"]!["secret"]!.GetValue<bool>());
+        Assert.Null(messaging["inputs"]!["value"]!["default"]);
+        Assert.DoesNotContain("messaging-password", Parameters(generated));
+        Assert.Equal("{messaging.connectionString}", generated.Resource("api")["env"]!["ConnectionStrings__messaging"]!.GetValue<string>());
     }
 
     /// <summary>Everything but parameters, sorted; parameters (app secrets) are checked on their own below.</summary>

@@ -56,7 +56,7 @@ public sealed partial class ContainerAppTemplateTests
         Assert.All(env.Select(e => e["value"]?.ToString() ?? ""), v => Assert.DoesNotContain("Password", v, StringComparison.OrdinalIgnoreCase));
 
         // The secret's value resolves like azd's own evaluation of the manifest in both publish modes.
-        var raw = RawSecretValue(resource);
+        var raw = RawSecretValue(resource, "connectionstrings--catalogdb");
         var container = await AspireManifest.DefaultAsync();
         var volume = container.Resource("postgres")["volumes"]![0]!["name"]!.GetValue<string>();
         Assert.Contains($"index .Env \"SERVICE_POSTGRES_VOLUME_{AzdVolumeName(volume)}_NAME\"", raw, StringComparison.Ordinal);
@@ -64,6 +64,25 @@ public sealed partial class ContainerAppTemplateTests
         var external = await AspireManifest.GetAsync("external");
         Assert.Equal("{catalogdb.value}", external.Resource("catalogdb")["connectionString"]!.GetValue<string>());
         Assert.Contains("{{ else }}{{ securedParameter \"catalogdb\" }}{{ end }}", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Messaging_connection_string_is_a_secret_that_resolves_like_azd_in_both_publish_modes()
+    {
+        var template = Load("api");
+        var env = Container(template)["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        var connection = env.Single(e => e["name"]!.GetValue<string>() == "ConnectionStrings__messaging");
+        Assert.Null(connection["value"]);
+        Assert.Equal("connectionstrings--messaging", connection["secretRef"]!.GetValue<string>());
+
+        var raw = RawSecretValue("api", "connectionstrings--messaging");
+        var container = await AspireManifest.DefaultAsync();
+        var volume = container.Resource("messaging")["volumes"]![0]!["name"]!.GetValue<string>();
+        Assert.Contains($"index .Env \"SERVICE_MESSAGING_VOLUME_{AzdVolumeName(volume)}_NAME\"", raw, StringComparison.Ordinal);
+        Assert.Contains(ExpectedMessagingConnectionString(container), raw, StringComparison.Ordinal);
+        var external = await AspireManifest.GetAsync(postgresPublishMode: null, messagingPublishMode: "external");
+        Assert.Equal("{messaging.value}", external.Resource("messaging")["connectionString"]!.GetValue<string>());
+        Assert.Contains("{{ else }}{{ securedParameter \"messaging\" }}{{ end }}", raw, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,10 +175,10 @@ public sealed partial class ContainerAppTemplateTests
     private static JsonObject Container(JsonObject template) =>
         template["properties"]!["template"]!["containers"]!.AsArray().Single()!.AsObject();
 
-    private static string RawSecretValue(string resource)
+    private static string RawSecretValue(string resource, string secretName)
     {
         var line = File.ReadAllLines(TemplatePath(resource))
-            .SkipWhile(l => !l.Contains("name: connectionstrings--catalogdb", StringComparison.Ordinal))
+            .SkipWhile(l => !l.Contains($"name: {secretName}", StringComparison.Ordinal))
             .Skip(1).First();
         return line.Trim();
     }
@@ -177,6 +196,30 @@ public sealed partial class ContainerAppTemplateTests
         var expanded = database.Replace("{postgres.connectionString}", server["connectionString"]!.GetValue<string>(), StringComparison.Ordinal)
             .Replace("{postgres.bindings.tcp.host}", "postgres", StringComparison.Ordinal)
             .Replace("{postgres.bindings.tcp.port}", port, StringComparison.Ordinal);
+        return ParameterReference().Replace(expanded, m =>
+        {
+            var parameter = m.Groups[1].Value;
+            Assert.True(manifest.Resource(parameter)["inputs"]!["value"]!["secret"]!.GetValue<bool>());
+            return $"{{{{ securedParameter \"{parameter.Replace('-', '_')}\" }}}}";
+        });
+    }
+
+    /// <summary>
+    /// What azd makes of <c>{messaging.connectionString}</c> with the RabbitMQ container: host and
+    /// port as for PostgreSQL; the URI-encoded password (an <c>annotated.string</c> over the secret
+    /// parameter) is the parameter itself, since the generated password has no special characters.
+    /// </summary>
+    private static string ExpectedMessagingConnectionString(AspireManifest.Generated manifest)
+    {
+        var server = manifest.Resource("messaging");
+        var port = server["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var encoded = manifest.Resource("messaging-password-uri-encoded");
+        Assert.Equal("uri", encoded["filter"]!.GetValue<string>());
+        Assert.False(manifest.Resource("messaging-password")["inputs"]!["value"]!["default"]!["generate"]!["special"]!.GetValue<bool>());
+        var expanded = server["connectionString"]!.GetValue<string>()
+            .Replace("{messaging-password-uri-encoded.value}", encoded["value"]!.GetValue<string>(), StringComparison.Ordinal)
+            .Replace("{messaging.bindings.tcp.host}", "messaging", StringComparison.Ordinal)
+            .Replace("{messaging.bindings.tcp.port}", port, StringComparison.Ordinal);
         return ParameterReference().Replace(expanded, m =>
         {
             var parameter = m.Groups[1].Value;

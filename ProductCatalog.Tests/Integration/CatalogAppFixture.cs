@@ -10,8 +10,8 @@ using ProductCatalog.Tests.Telemetry;
 namespace ProductCatalog.Tests.Integration;
 
 /// <summary>
-/// Starts the whole distributed application (PostgreSQL, migration worker, API) once per test
-/// run and shares it. PostgreSQL gets a fresh, temporary data directory (or an unnamed container
+/// Starts the whole distributed application (PostgreSQL, RabbitMQ, migration worker, API) once per test
+/// run and shares it. PostgreSQL and RabbitMQ get fresh, temporary data directories (or no container
 /// volume), so every run starts from an empty catalog plus the sample data. The dashboard runs
 /// too (for the browser tests), and every project exports its telemetry to <see cref="Telemetry"/>,
 /// an OTLP receiver in this process that passes it on to the dashboard.
@@ -46,6 +46,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             [
                 "Catalog:Postgres:Persistent=false",
+                "Catalog:Messaging:Persistent=false",
                 "Catalog:SeedSampleData=true",
             ],
             cts.Token);
@@ -160,6 +161,44 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         return new OpenApiContract(await client.GetStringAsync("/openapi/v1.json"));
     }
 
+    /// <summary>The API replicas the AppHost runs by default (Catalog:Api:Replicas).</summary>
+    public const int ApiReplicas = 2;
+
+    /// <summary>
+    /// One authorized client per API replica, each talking to its replica directly rather than
+    /// through the orchestrator's proxy (which picks a replica per connection). DCP gives every
+    /// replica its own port, visible in that replica's ASPNETCORE_URLS.
+    /// </summary>
+    public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(CancellationToken ct) =>
+        [.. (await GetApiReplicasAsync(ct)).Select(replica =>
+        {
+            var client = new HttpClient { BaseAddress = replica.Address };
+            client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
+            return client;
+        })];
+
+    /// <summary>The running API replicas: their resource names (as the dashboard shows them) and own addresses.</summary>
+    public async Task<IReadOnlyList<(string Name, Uri Address)>> GetApiReplicasAsync(CancellationToken ct)
+    {
+        var urls = new Dictionary<string, Uri>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await foreach (var e in App.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (e.Resource.Name == "api" && e.Snapshot.State?.Text == KnownResourceStates.Running
+                && e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { } value)
+            {
+                urls[e.ResourceId] = new Uri(value.Split(';')[0]);
+                if (urls.Count == ApiReplicas)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. urls.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => (u.Key, u.Value))];
+    }
+
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);
 
@@ -182,6 +221,27 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         // The database resource still shows the stopped state until the server is ready again.
         await App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("catalogdb", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+    }
+
+    /// <summary>The connection string the api gets for the broker (<c>ConnectionStrings__messaging</c>).</summary>
+    public async Task<string> GetMessagingConnectionStringAsync() =>
+        await App.GetConnectionStringAsync("messaging") ?? throw new InvalidOperationException("No connection string for messaging.");
+
+    /// <summary>Stops the RabbitMQ resource (container or local process) as the dashboard's Stop button does.</summary>
+    public async Task StopMessagingAsync(CancellationToken ct)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceAsync(
+            "messaging", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
+    }
+
+    /// <summary>Starts it again and waits until it accepts connections.</summary>
+    public async Task StartMessagingAsync(CancellationToken ct)
+    {
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using ProductCatalog.AppHost.Hosting;
 using ProductCatalog.AppHost.Postgres;
 using ProductCatalog.AppHost.Setup;
 
@@ -10,18 +11,18 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Auto_uses_the_container_when_a_runtime_answers_and_never_looks_for_binaries()
     {
-        var plan = PostgresHostingPlan.Choose(PostgresHostingMode.Auto, isPublishMode: false, () => true, () => throw new InvalidOperationException("not asked"));
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => true, () => throw new InvalidOperationException("not asked"));
 
-        Assert.Equal(PostgresHostingMode.Container, plan.Mode);
+        Assert.Equal(HostingMode.Container, plan.Mode);
         Assert.Null(plan.Installation);
     }
 
     [Fact]
     public void Auto_falls_back_to_local_binaries_without_a_runtime()
     {
-        var plan = PostgresHostingPlan.Choose(PostgresHostingMode.Auto, isPublishMode: false, () => false, () => s_installation);
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => s_installation);
 
-        Assert.Equal(PostgresHostingMode.Local, plan.Mode);
+        Assert.Equal(HostingMode.Local, plan.Mode);
         Assert.Same(s_installation, plan.Installation);
     }
 
@@ -29,7 +30,7 @@ public sealed class PostgresHostingPlanTests
     public void Auto_with_neither_fails_with_a_message_that_says_what_to_install()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            PostgresHostingPlan.Choose(PostgresHostingMode.Auto, isPublishMode: false, () => false, () => null));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
 
         Assert.Contains("Docker", error.Message, StringComparison.Ordinal);
         Assert.Contains("apt-get install postgresql", error.Message, StringComparison.Ordinal);
@@ -39,16 +40,16 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Forced_local_uses_binaries_even_when_a_runtime_answers()
     {
-        var plan = PostgresHostingPlan.Choose(PostgresHostingMode.Local, isPublishMode: false, () => throw new InvalidOperationException("not asked"), () => s_installation);
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, isPublishMode: false, () => throw new InvalidOperationException("not asked"), () => s_installation);
 
-        Assert.Equal(PostgresHostingMode.Local, plan.Mode);
+        Assert.Equal(HostingMode.Local, plan.Mode);
     }
 
     [Fact]
     public void Forced_local_without_binaries_fails_clearly()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            PostgresHostingPlan.Choose(PostgresHostingMode.Local, isPublishMode: false, () => true, () => null));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, isPublishMode: false, () => true, () => null));
 
         Assert.Contains("'local'", error.Message, StringComparison.Ordinal);
         Assert.Contains("initdb", error.Message, StringComparison.Ordinal);
@@ -58,33 +59,33 @@ public sealed class PostgresHostingPlanTests
     public void Forced_container_without_a_runtime_fails_clearly()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            PostgresHostingPlan.Choose(PostgresHostingMode.Container, isPublishMode: false, () => false, () => s_installation));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => s_installation));
 
         Assert.Contains("'container'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Start Docker or Podman", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(PostgresHostingMode.Auto)]
-    [InlineData(PostgresHostingMode.Local)]
-    [InlineData(PostgresHostingMode.Container)]
-    public void Publish_mode_is_always_the_container_and_probes_nothing(PostgresHostingMode mode)
+    [InlineData(HostingMode.Auto)]
+    [InlineData(HostingMode.Local)]
+    [InlineData(HostingMode.Container)]
+    public void Publish_mode_is_always_the_container_and_probes_nothing(HostingMode mode)
     {
-        var plan = PostgresHostingPlan.Choose(mode, isPublishMode: true,
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, mode, isPublishMode: true,
             () => throw new InvalidOperationException("not asked"), () => throw new InvalidOperationException("not asked"));
 
-        Assert.Equal(PostgresHostingMode.Container, plan.Mode);
+        Assert.Equal(HostingMode.Container, plan.Mode);
     }
 
     [Theory]
-    [InlineData(null, PostgresHostingMode.Auto)]
-    [InlineData("", PostgresHostingMode.Auto)]
-    [InlineData("auto", PostgresHostingMode.Auto)]
-    [InlineData("Container", PostgresHostingMode.Container)]
-    [InlineData(" LOCAL ", PostgresHostingMode.Local)]
-    public void Mode_setting_is_parsed_case_insensitively(string? value, PostgresHostingMode expected)
+    [InlineData(null, HostingMode.Auto)]
+    [InlineData("", HostingMode.Auto)]
+    [InlineData("auto", HostingMode.Auto)]
+    [InlineData("Container", HostingMode.Container)]
+    [InlineData(" LOCAL ", HostingMode.Local)]
+    public void Mode_setting_is_parsed_case_insensitively(string? value, HostingMode expected)
     {
-        Assert.Equal(expected, PostgresHostingOptions.ParseMode(value));
+        Assert.Equal(expected, BackingServiceOptions.ParseMode(value, CatalogPostgresExtensions.SectionName));
     }
 
     [Theory]
@@ -93,7 +94,7 @@ public sealed class PostgresHostingPlanTests
     [InlineData("loca")]
     public void Unknown_mode_setting_is_rejected_with_the_allowed_values(string value)
     {
-        var error = Assert.Throws<CatalogSetupException>(() => PostgresHostingOptions.ParseMode(value));
+        var error = Assert.Throws<CatalogSetupException>(() => BackingServiceOptions.ParseMode(value, CatalogPostgresExtensions.SectionName));
 
         Assert.Contains("auto, container, local", error.Message, StringComparison.Ordinal);
     }

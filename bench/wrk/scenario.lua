@@ -1,5 +1,6 @@
 -- One wrk script for every scenario of bench/run.sh, chosen by environment variables:
---   SCENARIO   get-id | get-sku | path | create | stock | batch
+--   SCENARIO   get-id | get-id-once | get-sku | path | create | stock | batch
+--              (get-id-once reads every key once, in order, then stops: warms the read cache)
 --   KEYS_FILE  one id or SKU per line (get-id, get-sku, stock)
 --   REQ_PATH   the request path and query (path)
 --   RUN_ID     a short unique word; POST scenarios put it in every SKU
@@ -45,8 +46,19 @@ local function product_json(s)
     .. '"price":12.34,"categoryId":1,"tags":["bench"],"stockQuantity":100}'
 end
 
+local sent = 0
+local answered = 0
+
+function response(status, headers, body)
+  answered = answered + 1
+  if scenario == "get-id-once" and answered >= #keys then wrk.thread:stop() end
+end
+
 function request()
-  if scenario == "get-id" or scenario == "get-sku" then
+  if scenario == "get-id-once" then
+    sent = sent + 1
+    return wrk.format("GET", "/api/v1/products/" .. keys[((sent - 1) % #keys) + 1])
+  elseif scenario == "get-id" or scenario == "get-sku" then
     local prefix = scenario == "get-id" and "/api/v1/products/" or "/api/v1/products/by-sku/"
     return wrk.format("GET", prefix .. keys[math.random(#keys)])
   elseif scenario == "path" then

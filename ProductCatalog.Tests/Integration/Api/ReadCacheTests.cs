@@ -16,24 +16,39 @@ public sealed class ReadCacheGroup
 }
 
 /// <summary>
-/// GET by id and by SKU are served from an in-process cache: every write through the API must
-/// be visible to the very next read, by id and by SKU, with a new ETag and no stale 304.
+/// GET by id and by SKU are served from a per-replica cache: every write through a replica must
+/// be visible to that replica's very next read, by id and by SKU, with a new ETag and no stale
+/// 304. (Other replicas follow within a bound: <see cref="ReplicaCoherenceTests"/>.)
 /// </summary>
 [Collection(ReadCacheGroup.Name)]
-public sealed class ReadCacheTests(CatalogAppFixture fixture)
+public sealed class ReadCacheTests(CatalogAppFixture fixture) : IAsyncLifetime
 {
-    private readonly HttpClient _client = fixture.CreateApiClient();
+    private IReadOnlyList<HttpClient> _replicas = [];
+
+    private HttpClient Client => _replicas[0];
+
+    public async ValueTask InitializeAsync() => _replicas = await fixture.CreateReplicaClientsAsync(Ct);
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var client in _replicas)
+        {
+            client.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private async Task<(Guid Id, string Sku, EntityTagHeaderValue ETag)> CreateAndWarmAsync(int stock = 10)
     {
-        var created = await _client.CreateProductAsync(Product(stock: stock));
+        var created = await Client.CreateProductAsync(Product(stock: stock));
         var id = created.GetProperty("id").GetGuid();
         var sku = created.GetProperty("sku").GetString()!;
         EntityTagHeaderValue? etag = null;
         for (var i = 0; i < 3; i++)
         {
-            using var byId = await _client.GetAsync($"/api/v1/products/{id}", Ct);
-            using var bySku = await _client.GetAsync($"/api/v1/products/by-sku/{sku.ToLowerInvariant()}", Ct);
+            using var byId = await Client.GetAsync($"/api/v1/products/{id}", Ct);
+            using var bySku = await Client.GetAsync($"/api/v1/products/by-sku/{sku.ToLowerInvariant()}", Ct);
             Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
             Assert.Equal(HttpStatusCode.OK, bySku.StatusCode);
             etag = byId.Headers.ETag;
@@ -44,7 +59,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
 
     private async Task<JsonObject> ReadAsync(string path)
     {
-        using var response = await _client.GetAsync(path, Ct);
+        using var response = await Client.GetAsync(path, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsObject();
     }
@@ -53,7 +68,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.IfNoneMatch.Add(oldETag);
-        using var response = await _client.SendAsync(request, Ct);
+        using var response = await Client.SendAsync(request, Ct);
         Assert.NotEqual(HttpStatusCode.NotModified, response.StatusCode);
         Assert.NotEqual(oldETag, response.Headers.ETag);
     }
@@ -63,7 +78,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
     {
         var (id, sku, etag) = await CreateAndWarmAsync(stock: 10);
 
-        using var adjusted = await _client.PostAsync($"/api/v1/products/{id}/stock-adjustments", Json(new JsonObject { ["delta"] = 5 }), Ct);
+        using var adjusted = await Client.PostAsync($"/api/v1/products/{id}/stock-adjustments", Json(new JsonObject { ["delta"] = 5 }), Ct);
         Assert.Equal(HttpStatusCode.OK, adjusted.StatusCode);
 
         Assert.Equal(15, (int)(await ReadAsync($"/api/v1/products/{id}"))["stockQuantity"]!);
@@ -78,14 +93,14 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
         var (id, oldSku, etag) = await CreateAndWarmAsync();
         var newSku = UniqueSku("RC");
 
-        using var put = await _client.PutAsync($"/api/v1/products/{id}", Json(Product(sku: newSku, name: "Renamed", price: 99m)), Ct);
+        using var put = await Client.PutAsync($"/api/v1/products/{id}", Json(Product(sku: newSku, name: "Renamed", price: 99m)), Ct);
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
         var byId = await ReadAsync($"/api/v1/products/{id}");
         Assert.Equal("Renamed", (string)byId["name"]!);
         Assert.Equal(newSku, (string)byId["sku"]!);
         Assert.Equal(id, (await ReadAsync($"/api/v1/products/by-sku/{newSku}"))["id"]!.GetValue<Guid>());
-        using var old = await _client.GetAsync($"/api/v1/products/by-sku/{oldSku}", Ct);
+        using var old = await Client.GetAsync($"/api/v1/products/by-sku/{oldSku}", Ct);
         await old.AssertProblemAsync(HttpStatusCode.NotFound);
         await AssertNotModifiedIsGoneAsync($"/api/v1/products/{id}", etag);
     }
@@ -95,7 +110,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
     {
         var (id, sku, etag) = await CreateAndWarmAsync();
 
-        using var patch = await _client.PatchAsync($"/api/v1/products/{id}",
+        using var patch = await Client.PatchAsync($"/api/v1/products/{id}",
             Json(new JsonObject { ["price"] = 42.5m }, "application/merge-patch+json"), Ct);
         Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
 
@@ -109,20 +124,20 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
     {
         var (id, sku, _) = await CreateAndWarmAsync();
 
-        using var deleted = await _client.DeleteAsync($"/api/v1/products/{id}", Ct);
+        using var deleted = await Client.DeleteAsync($"/api/v1/products/{id}", Ct);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
 
-        using (var byId = await _client.GetAsync($"/api/v1/products/{id}", Ct))
+        using (var byId = await Client.GetAsync($"/api/v1/products/{id}", Ct))
         {
             await byId.AssertProblemAsync(HttpStatusCode.NotFound);
         }
 
-        using (var bySku = await _client.GetAsync($"/api/v1/products/by-sku/{sku}", Ct))
+        using (var bySku = await Client.GetAsync($"/api/v1/products/by-sku/{sku}", Ct))
         {
             await bySku.AssertProblemAsync(HttpStatusCode.NotFound);
         }
 
-        var successor = (await _client.CreateProductAsync(Product(sku: sku))).GetProperty("id").GetGuid();
+        var successor = (await Client.CreateProductAsync(Product(sku: sku))).GetProperty("id").GetGuid();
         Assert.Equal(successor, (await ReadAsync($"/api/v1/products/by-sku/{sku}"))["id"]!.GetValue<Guid>());
     }
 
@@ -137,7 +152,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
         {
             while (!stop.IsCancellationRequested)
             {
-                using var response = await _client.GetAsync($"/api/v1/products/{id}", CancellationToken.None);
+                using var response = await Client.GetAsync($"/api/v1/products/{id}", CancellationToken.None);
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 await Task.Delay(2, CancellationToken.None);
             }
@@ -145,7 +160,7 @@ public sealed class ReadCacheTests(CatalogAppFixture fixture)
 
         for (var expected = 1; expected <= 40; expected++)
         {
-            using var adjusted = await _client.PostAsync($"/api/v1/products/{id}/stock-adjustments", Json(new JsonObject { ["delta"] = 1 }), Ct);
+            using var adjusted = await Client.PostAsync($"/api/v1/products/{id}/stock-adjustments", Json(new JsonObject { ["delta"] = 1 }), Ct);
             Assert.Equal(HttpStatusCode.OK, adjusted.StatusCode);
             Assert.Equal(expected, (int)(await ReadAsync($"/api/v1/products/{id}"))["stockQuantity"]!);
         }

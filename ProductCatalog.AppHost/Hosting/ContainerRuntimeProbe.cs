@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
-namespace ProductCatalog.AppHost.Postgres;
+namespace ProductCatalog.AppHost.Hosting;
 
 /// <summary>
 /// Asks the container runtime Aspire would use whether its engine answers. A client without an

@@ -1,0 +1,45 @@
+using OpenTelemetry.Trace;
+using ProductCatalog.Api.Changes;
+
+namespace ProductCatalog.Api.Events;
+
+public static class CatalogEventsExtensions
+{
+    /// <summary>
+    /// The outbox writer, the feed's sequencer and the relay to the broker (when the app has a
+    /// <c>messaging</c> connection string).
+    /// </summary>
+    public static IHostApplicationBuilder AddCatalogEvents(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<ChangeEventOptions>(builder.Configuration.GetSection(ChangeEventOptions.SectionName));
+        services.AddSingleton<ChangeEventRecorder>();
+        services.AddSingleton<ChangeEventSequencer>();
+
+        // Feed readers and the relay wake on the same commit signal that evicts cache entries.
+        if (!services.Any(d => d.ServiceType == typeof(CatalogChangeNotifications)))
+        {
+            services.AddCatalogChangeNotifications();
+        }
+
+        services.AddSingleton<WaitForCatalogChange>(sp => sp.GetRequiredService<CatalogChangeNotifications>().WaitForNextAsync);
+
+        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName)))
+        {
+            builder.AddRabbitMQClient(ChangeEventOptions.BrokerConnectionName, settings =>
+            {
+                // The broker is not needed to serve the catalog: writes go to the outbox. Its health
+                // check would take healthy replicas out of rotation while it is down, and the
+                // client's blocking connect retries would hold up the relay; the relay retries itself.
+                settings.DisableHealthChecks = true;
+                settings.MaxConnectRetryCount = 0;
+            },
+            // Reconnects soon after the broker is back (the default waits 5 s between attempts).
+            factory => factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1));
+        }
+
+        services.AddHostedService<ChangeEventRelay>();
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(ChangeEventRelay.ActivitySourceName));
+        return builder;
+    }
+}

@@ -1,0 +1,40 @@
+namespace ProductCatalog.Api.Events;
+
+/// <summary><c>Catalog:Events</c>: the outbox's retention and the relay's behaviour.</summary>
+public sealed class ChangeEventOptions
+{
+    public const string SectionName = "Catalog:Events";
+
+    /// <summary>The AppHost's broker resource, and the connection string's name.</summary>
+    public const string BrokerConnectionName = "messaging";
+
+    /// <summary>How long published events stay in the feed; older positions answer 410.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the publishing replica deletes events older than <see cref="Retention"/>.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The topic exchange events are published to (routing key = event type).</summary>
+    public string Exchange { get; set; } = "catalog.events";
+
+    /// <summary>False turns the relay off (the outbox and the feed still work); also off without a broker connection string.</summary>
+    public bool RelayEnabled { get; set; } = true;
+
+    /// <summary>Events published per round, all confirmed before the next round.</summary>
+    public int PublishBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long a batch may wait for the broker's confirmations (and a channel for its opening):
+    /// a connection lost mid-batch must not leave the relay waiting forever.
+    /// </summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest pause between publish attempts while the broker fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a replica that is not publishing waits before trying to become the publisher, and
+    /// the longest the relay sleeps without a change notification.
+    /// </summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Net.Mime;
+using CloudNative.CloudEvents;
+using CloudNative.CloudEvents.Extensions;
+using CloudNative.CloudEvents.SystemTextJson;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ProductCatalog.Api.Telemetry;
+using ProductCatalog.Data;
+using RabbitMQ.Client;
+
+namespace ProductCatalog.Api.Events;
+
+/// <summary>
+/// Carries outbox events to the broker: topic exchange <see cref="ChangeEventOptions.Exchange"/>,
+/// routing key = event type, persistent, CloudEvents structured content mode (see docs/events.md),
+/// in feed-position order, each marked published only after the broker confirmed it.
+/// </summary>
+/// <remarks>
+/// <para>One publisher across all replicas: the replica whose dedicated connection holds a
+/// session-level advisory lock publishes; the others retry the lock now and then and take over
+/// within a second or so if it dies (PostgreSQL drops the lock with the connection). The
+/// published watermark is written on that same connection, so a publisher that lost its
+/// connection (and the lock) cannot write it any more.</para>
+/// <para>Order: one channel, publishes issued one after another without a rate limiter, so the
+/// client sends them (and the broker routes them) in position order; the batch's confirmations are
+/// awaited together. A failure republishes the batch from its first event: at least once, and a
+/// consumer that drops ids it has seen still sees each product's events in order.</para>
+/// <para>The broker being down never affects writes: they only touch the outbox. The connection
+/// is made lazily here, retried with back-off for as long as it takes.</para>
+/// </remarks>
+public sealed partial class ChangeEventRelay(
+    IServiceProvider services,
+    IConfiguration configuration,
+    ChangeEventSequencer sequencer,
+    WaitForCatalogChange waitForChange,
+    IOptions<ChangeEventOptions> options,
+    CatalogMetrics metrics,
+    TimeProvider time,
+    ILogger<ChangeEventRelay> logger) : BackgroundService
+{
+    public const string ActivitySourceName = "ProductCatalog.Api.Events";
+
+    /// <summary>The publisher's advisory lock: "catalog" as ASCII, an arbitrary but fixed key.</summary>
+    public const long PublisherLockKey = 0x636174616c6f67;
+
+    private static readonly ActivitySource s_activitySource = new(ActivitySourceName);
+    private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(200);
+    private static readonly JsonEventFormatter s_formatter = new();
+
+    /// <summary>The CloudEvents distributed-tracing extension's attribute (the SDK has no constant for it).</summary>
+    private static readonly CloudEventAttribute s_traceParent = CloudEventAttribute.CreateExtension("traceparent", CloudEventAttributeType.String);
+
+    private readonly ChangeEventOptions _options = options.Value;
+    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.RelayEnabled || string.IsNullOrEmpty(configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName)))
+        {
+            LogRelayOff(logger);
+            return;
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(CatalogDataExtensions.ConnectionName))
+        {
+            ApplicationName = "ProductCatalog.Api.Relay",
+            // A dedicated session: the advisory lock lives and dies with exactly this connection.
+            Pooling = false,
+        }.ConnectionString;
+
+        var retry = s_firstRetry;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var database = new NpgsqlConnection(connectionString);
+                await database.OpenAsync(stoppingToken);
+                while (!await TryBecomePublisherAsync(database, stoppingToken))
+                {
+                    metrics.OutboxLagUnknown();
+                    await Task.Delay(_options.IdlePoll, time, stoppingToken);
+                }
+
+                LogPublisher(logger);
+                retry = s_firstRetry;
+                await PublishAsync(database, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The database went away (the broker's failures are handled inside): start over.
+                metrics.OutboxLagUnknown();
+                LogDatabaseLost(logger, ex, retry.TotalSeconds);
+                await Task.Delay(retry, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                retry = Next(retry);
+            }
+        }
+    }
+
+    private static async Task<bool> TryBecomePublisherAsync(NpgsqlConnection database, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", database) { Parameters = { new() { Value = PublisherLockKey } } };
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Publishes until the database connection fails (thrown) or the host stops.</summary>
+    private async Task PublishAsync(NpgsqlConnection database, CancellationToken ct)
+    {
+        IChannel? channel = null;
+        var retry = s_firstRetry;
+        try
+        {
+            while (true)
+            {
+                var changed = waitForChange(ct);
+                var state = await sequencer.SequenceAsync(database, ct);
+                await PurgeIfDueAsync(database, state, ct);
+                var batch = await ReadUnpublishedAsync(database, state.PublishedThrough, ct);
+                metrics.OutboxOldestUnpublished(batch.Count > 0 ? batch[0].Time : null);
+                if (batch.Count == 0)
+                {
+                    await Task.WhenAny(changed, Task.Delay(_options.IdlePoll, time, ct));
+                    ct.ThrowIfCancellationRequested();
+                    continue;
+                }
+
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(_options.PublishTimeout);
+                    channel ??= await OpenChannelAsync(timeout.Token);
+                    await PublishBatchAsync(channel, batch, timeout.Token);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    metrics.EventsPublishFailed(batch.Count);
+                    LogPublishFailed(logger, ex, batch.Count, batch[0].Position!.Value, retry.TotalSeconds);
+                    await DiscardAsync(channel);
+                    channel = null;
+
+                    await Task.Delay(retry, time, ct);
+                    retry = Next(retry);
+                    continue;
+                }
+
+                retry = s_firstRetry;
+                await MarkPublishedAsync(database, batch[^1].Position!.Value, ct);
+                metrics.EventsPublished(batch.Count);
+            }
+        }
+        finally
+        {
+            await DiscardAsync(channel);
+        }
+    }
+
+    /// <summary>A failed channel is replaced; closing it may fail too (its connection is gone), which changes nothing.</summary>
+    private async Task DiscardAsync(IChannel? channel)
+    {
+        if (channel is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await channel.DisposeAsync().AsTask().WaitAsync(_options.PublishTimeout);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogChannelDiscardFailed(logger, ex);
+        }
+    }
+
+    private async Task<IChannel> OpenChannelAsync(CancellationToken ct)
+    {
+        // Resolved here, not at startup: the Aspire client connects (blocking) when IConnection is
+        // first resolved, and throws while the broker is down; a failed resolution is retried.
+        var connection = await Task.Run(services.GetRequiredService<IConnection>, ct);
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(
+                publisherConfirmationsEnabled: true,
+                publisherConfirmationTrackingEnabled: true,
+                // No throttling: its delays could reorder publishes; a batch bounds what is in flight.
+                outstandingPublisherConfirmationsRateLimiter: null),
+            ct);
+        await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+        return channel;
+    }
+
+    private async Task PublishBatchAsync(IChannel channel, List<CatalogEvent> batch, CancellationToken ct)
+    {
+        var confirmations = new List<Task>(batch.Count);
+        foreach (var e in batch)
+        {
+            // The publish continues the trace of the write that recorded the event.
+            ActivityContext.TryParse(e.TraceParent, null, isRemote: true, out var parent);
+            using var activity = s_activitySource.StartActivity($"{_options.Exchange} publish", ActivityKind.Producer, parent);
+            activity?.SetTag("messaging.system", "rabbitmq");
+            activity?.SetTag("messaging.destination.name", _options.Exchange);
+            activity?.SetTag("messaging.rabbitmq.destination.routing_key", e.Type);
+            activity?.SetTag("messaging.message.id", e.Id.ToString());
+            activity?.SetTag("cloudevents.event_subject", e.Subject);
+
+            var body = s_formatter.EncodeStructuredModeMessage(ToCloudEvent(e), out var contentType);
+            var properties = new BasicProperties
+            {
+                Persistent = true,
+                ContentType = contentType.ToString(),
+                MessageId = e.Id.ToString(),
+                Type = e.Type,
+                Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
+                AppId = "productcatalog-api",
+            };
+            confirmations.Add(channel.BasicPublishAsync(_options.Exchange, e.Type, mandatory: false, properties, body, ct).AsTask());
+        }
+
+        await Task.WhenAll(confirmations).WaitAsync(ct);
+    }
+
+    public static CloudEvent ToCloudEvent(CatalogEvent e)
+    {
+        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
+        {
+            Id = e.Id.ToString(),
+            Source = new Uri(e.Source, UriKind.Relative),
+            Type = e.Type,
+            Subject = e.Subject,
+            Time = e.Time,
+            DataContentType = MediaTypeNames.Application.Json,
+            Data = System.Text.Json.JsonElement.Parse(e.Data),
+        };
+        // The sequence extension's attribute alone (as a string, like the feed), without its deprecated sequencetype.
+        cloudEvent[Sequence.SequenceAttribute] = e.Position!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (e.TraceParent is not null)
+        {
+            cloudEvent[s_traceParent] = e.TraceParent;
+        }
+
+        return cloudEvent;
+    }
+
+    private async Task<List<CatalogEvent>> ReadUnpublishedAsync(NpgsqlConnection database, long publishedThrough, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT position, id, type, source, subject, time, data, traceparent FROM catalog_events WHERE position > $1 ORDER BY position LIMIT $2",
+            database)
+        {
+            Parameters = { new() { Value = publishedThrough }, new() { Value = _options.PublishBatchSize } },
+        };
+        var batch = new List<CatalogEvent>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            batch.Add(new CatalogEvent
+            {
+                Position = reader.GetInt64(0),
+                Id = reader.GetGuid(1),
+                Type = reader.GetString(2),
+                Source = reader.GetString(3),
+                Subject = reader.GetString(4),
+                Time = reader.GetFieldValue<DateTimeOffset>(5),
+                Data = reader.GetString(6),
+                TraceParent = reader.IsDBNull(7) ? null : reader.GetString(7),
+            });
+        }
+
+        return batch;
+    }
+
+    private static async Task MarkPublishedAsync(NpgsqlConnection database, long through, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "UPDATE catalog_event_feed SET published_through = GREATEST(published_through, $1) WHERE id = 1", database)
+        {
+            Parameters = { new() { Value = through } },
+        };
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// Deletes the oldest events once they are published and older than the retention: only a
+    /// prefix of positions (up to the first event still retained), so the feed stays gap-free and
+    /// "older than the retention" is simply "at or below purged_through".
+    /// </summary>
+    private async Task PurgeIfDueAsync(NpgsqlConnection database, FeedState state, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastPurge < _options.PurgeInterval)
+        {
+            return;
+        }
+
+        _lastPurge = now;
+        await using var command = new NpgsqlCommand(
+            """
+            WITH bound AS (
+                SELECT LEAST($1, coalesce((SELECT min(position) - 1 FROM catalog_events WHERE position IS NOT NULL AND time >= $2), $3)) AS through),
+            purged AS (
+                DELETE FROM catalog_events WHERE position <= (SELECT through FROM bound) RETURNING 1)
+            UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT through FROM bound))
+            WHERE id = 1
+            RETURNING (SELECT count(*) FROM purged)
+            """,
+            database)
+        {
+            Parameters = { new() { Value = state.PublishedThrough }, new() { Value = now - _options.Retention }, new() { Value = state.SequencedThrough } },
+        };
+        var purged = (long)(await command.ExecuteScalarAsync(ct))!;
+        if (purged > 0)
+        {
+            LogPurged(logger, purged);
+        }
+    }
+
+    private TimeSpan Next(TimeSpan retry) => TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryDelay.Ticks));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work")]
+    private static partial void LogRelayOff(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This replica now publishes change events to the broker")]
+    private static partial void LogPublisher(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Count} change events from position {Position} failed; retrying in {RetrySeconds} s")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, int count, long position, double retrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change event relay lost its database connection; retrying in {RetrySeconds} s")]
+    private static partial void LogDatabaseLost(ILogger logger, Exception exception, double retrySeconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing a failed broker channel failed too")]
+    private static partial void LogChannelDiscardFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} change events older than the retention period")]
+    private static partial void LogPurged(ILogger logger, long count);
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using ProductCatalog.AppHost.Hosting;
+
+namespace ProductCatalog.AppHost.Messaging;
+
+/// <summary>
+/// One local RabbitMQ node: its folder (database, logs, configuration, Erlang cookie), its node
+/// name and ports. Everything the Debian package would take from /etc, /var/lib/rabbitmq and the
+/// default ports is redirected here, so two nodes (two AppHosts, two test runs) never meet.
+/// </summary>
+internal sealed partial class LocalRabbitMQNode
+{
+    public const string ServiceUser = "rabbitmq";
+
+    private readonly RabbitMQInstallation _installation;
+    private readonly ServiceAccount _account = new(ServiceUser, "Debian's rabbitmq-server package");
+
+    public LocalRabbitMQNode(RabbitMQInstallation installation, string root, bool temporary, int managementPort)
+    {
+        _installation = installation;
+        Root = root;
+        ManagementPort = managementPort;
+        // The database (mnesia) records the node name: a kept folder needs the same name every run.
+        var id = temporary
+            ? Guid.NewGuid().ToString("N")[..8]
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..8];
+        NodeName = $"messaging-{id}@localhost";
+    }
+
+    public string Root { get; }
+
+    public string NodeName { get; }
+
+    public int ManagementPort { get; }
+
+    /// <summary>Erlang distribution (node-to-node and CLI tools), loopback only.</summary>
+    public int DistributionPort { get; } = LocalPorts.FreeLoopbackPort();
+
+    /// <summary>This node's own epmd, so it never registers with (or stops) another app's.</summary>
+    public int EpmdPort { get; } = LocalPorts.FreeLoopbackPort();
+
+    private string ConfigFile => Path.Combine(Root, "rabbitmq.conf");
+
+    private string DefinitionsFile => Path.Combine(Root, "definitions.json");
+
+    /// <summary>
+    /// The server's environment; the AMQP port comes from the endpoint (<c>RABBITMQ_NODE_PORT</c>).
+    /// Nothing secret: the password reaches the broker only as a salted hash in the definitions file.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["HOME"] = Path.Combine(Root, "home"), // the Erlang cookie
+        ["RABBITMQ_NODENAME"] = NodeName,
+        ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+        ["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(CultureInfo.InvariantCulture),
+        ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
+        ["ERL_EPMD_PORT"] = EpmdPort.ToString(CultureInfo.InvariantCulture),
+        ["RABBITMQ_MNESIA_BASE"] = Path.Combine(Root, "mnesia"),
+        ["RABBITMQ_LOG_BASE"] = Path.Combine(Root, "log"),
+        ["RABBITMQ_LOGS"] = "-", // to stdout: the dashboard's console log
+        ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(Root, "enabled_plugins"),
+        ["RABBITMQ_CONFIG_FILE"] = ConfigFile,
+        // Files that do not exist, so nothing from /etc/rabbitmq applies.
+        ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(Root, "advanced.config"),
+        ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(Root, "rabbitmq-env.conf"),
+    };
+
+    /// <summary>
+    /// The server in the foreground. SIGTERM is RabbitMQ's clean shutdown; afterwards the node's
+    /// epmd is stopped, since the broker starts it as a daemon that would outlive the app.
+    /// </summary>
+    public (string Command, string[] Args) ServerCommand()
+    {
+        var (shell, args) = ForegroundServer.Command("TERM", StopEpmdScript, _installation.Server, []);
+        return _account.Wrap(shell, args);
+    }
+
+    private string StopEpmdScript => $"{ForegroundServer.Quote(_installation.Epmd)} -port \"$ERL_EPMD_PORT\" -kill >/dev/null 2>&1 || :";
+
+    /// <summary>Before every start: the folders, the plugin list, the configuration and the user definitions.</summary>
+    public async Task PrepareAsync(string password, CancellationToken ct)
+    {
+        await _account.CreateOwnedDirectoryAsync(Root, ct);
+        foreach (var folder in new[] { "home", "mnesia", "log" })
+        {
+            Directory.CreateDirectory(Path.Combine(Root, folder));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(Root, "enabled_plugins"), "[rabbitmq_management].\n", ct);
+        await File.WriteAllTextAsync(ConfigFile,
+            $"""
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {ManagementPort.ToString(CultureInfo.InvariantCulture)}
+            definitions.import_backend = local_filesystem
+            definitions.local.path = {DefinitionsFile}
+
+            """, ct);
+
+        // Imported on every boot, so a kept folder follows the current secret (user secrets can be
+        // reset), as the PostgreSQL superuser password does.
+        await _account.WritePrivateFileAsync(DefinitionsFile, Definitions(password, RandomNumberGenerator.GetBytes(4)), ct);
+        await _account.ChownAsync(Root, ct);
+    }
+
+    /// <summary>
+    /// Stops the node's epmd if the server's shell could not (DCP kills a server that takes too long
+    /// to stop). epmd refuses while the node is still registered, so this retries for a while.
+    /// </summary>
+    public void StopEpmd(ILogger logger)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var answer = RunEpmd("-kill");
+            // "Killed", or no epmd listening on this port any more.
+            if (answer is null || answer.Contains("Killed", StringComparison.Ordinal) || answer.Contains("Cannot connect", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                LogEpmdLeft(logger, EpmdPort, answer.Trim());
+                return;
+            }
+
+            Thread.Sleep(500);
+        }
+    }
+
+    private string? RunEpmd(string command)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(_installation.Epmd, ["-port", EpmdPort.ToString(CultureInfo.InvariantCulture), command])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                process.Kill();
+                return "";
+            }
+
+            return output.GetAwaiter().GetResult() + error.GetAwaiter().GetResult();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "epmd on port {Port} is still running ({Answer}); stop it with 'epmd -port {Port} -kill'")]
+    private static partial void LogEpmdLeft(ILogger logger, int port, string answer);
+
+    /// <summary>The user, its administrator tag and full rights on "/", as RabbitMQ's definitions JSON.</summary>
+    internal static string Definitions(string password, byte[] salt) =>
+        new JsonObject
+        {
+            ["users"] = new JsonArray(new JsonObject
+            {
+                ["name"] = LocalRabbitMQServerResource.UserName,
+                ["password_hash"] = PasswordHash(password, salt),
+                ["hashing_algorithm"] = "rabbit_password_hashing_sha256",
+                ["tags"] = new JsonArray("administrator"),
+            }),
+            ["vhosts"] = new JsonArray(new JsonObject { ["name"] = "/" }),
+            ["permissions"] = new JsonArray(new JsonObject
+            {
+                ["user"] = LocalRabbitMQServerResource.UserName,
+                ["vhost"] = "/",
+                ["configure"] = ".*",
+                ["write"] = ".*",
+                ["read"] = ".*",
+            }),
+        }.ToJsonString();
+
+    /// <summary>rabbit_password_hashing_sha256: base64(salt ++ SHA-256(salt ++ UTF-8 password)), 4-byte salt.</summary>
+    internal static string PasswordHash(string password, byte[] salt) =>
+        Convert.ToBase64String([.. salt, .. SHA256.HashData([.. salt, .. Encoding.UTF8.GetBytes(password)])]);
+}

@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Messaging;
+
+namespace ProductCatalog.Tests.Unit;
+
+/// <summary>The resources AddCatalogMessaging puts in the model, without starting anything.</summary>
+public sealed class CatalogMessagingModelTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pc-fakermq-").FullName;
+
+    [Fact]
+    public void Local_mode_adds_an_executable_broker_with_the_container_shaped_connection_string()
+    {
+        var builder = DistributedApplication.CreateBuilder(["Catalog:Messaging:Mode=local", "Catalog:Messaging:BinDirectory=" + FakeInstallation()]);
+
+        var messaging = builder.AddCatalogMessaging("messaging");
+
+        var local = Assert.IsType<LocalRabbitMQServerResource>(messaging.Resource);
+        Assert.Equal("messaging", local.Name);
+
+        // Same expression as Aspire's own container resource, so consumers cannot tell the two apart.
+        var reference = DistributedApplication.CreateBuilder([]).AddRabbitMQ("messaging");
+        Assert.Equal(reference.Resource.ConnectionStringExpression.ValueExpression, local.ConnectionStringExpression.ValueExpression);
+        Assert.Equal("messaging-password", local.PasswordParameter.Name);
+        Assert.True(local.PasswordParameter.Secret);
+        Assert.True(local.TryGetAnnotationsOfType<ManifestPublishingCallbackAnnotation>(out _), "the local broker must stay out of the manifest");
+        Assert.True(local.TryGetAnnotationsOfType<HealthCheckAnnotation>(out _), "WaitFor(messaging) needs a health check");
+
+        var endpoints = local.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.False(endpoints["tcp"].IsProxied);
+        Assert.Equal("http", endpoints["management"].UriScheme);
+        Assert.NotEqual(endpoints["tcp"].Port, endpoints["management"].Port);
+    }
+
+    [Fact]
+    public async Task Two_app_hosts_get_their_own_node_name_ports_and_folders()
+    {
+        var first = await EnvironmentOf(LocalResource());
+        var second = await EnvironmentOf(LocalResource());
+
+        foreach (var key in new[] { "RABBITMQ_NODENAME", "RABBITMQ_DIST_PORT", "ERL_EPMD_PORT", "RABBITMQ_MNESIA_BASE", "RABBITMQ_LOG_BASE", "HOME" })
+        {
+            Assert.NotEqual(first[key], second[key]);
+        }
+
+        // Nothing from the package's system-wide node applies.
+        Assert.DoesNotContain(first.Values, v => v.Contains("/etc/rabbitmq", StringComparison.Ordinal) || v.Contains("/var/lib/rabbitmq", StringComparison.Ordinal));
+        Assert.EndsWith("@localhost", first["RABBITMQ_NODENAME"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_password_is_in_no_environment_variable()
+    {
+        var local = LocalResource();
+        var password = await local.PasswordParameter.GetValueAsync(TestContext.Current.CancellationToken);
+
+        var environment = await EnvironmentOf(local);
+
+        Assert.False(string.IsNullOrEmpty(password));
+        Assert.DoesNotContain(environment.Values, v => v.Contains(password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_definitions_file_holds_RabbitMQs_salted_SHA256_hash_not_the_password()
+    {
+        // rabbit_password_hashing_sha256 of "s3cret" with salt 01 02 03 04, as RabbitMQ computes it.
+        var expected = Convert.ToBase64String([1, 2, 3, 4, .. System.Security.Cryptography.SHA256.HashData([1, 2, 3, 4, .. "s3cret"u8.ToArray()])]);
+
+        var definitions = System.Text.Json.Nodes.JsonNode.Parse(LocalRabbitMQNode.Definitions("s3cret", [1, 2, 3, 4]))!;
+
+        var user = definitions["users"]![0]!;
+        Assert.Equal("guest", user["name"]!.GetValue<string>());
+        Assert.Equal(expected, user["password_hash"]!.GetValue<string>());
+        Assert.Equal("rabbit_password_hashing_sha256", user["hashing_algorithm"]!.GetValue<string>());
+        Assert.DoesNotContain("s3cret", definitions.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(".*", definitions["permissions"]![0]!["write"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Publish_mode_adds_the_standard_container_even_when_local_is_asked_for()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Messaging:Mode=local"]);
+
+        var messaging = builder.AddCatalogMessaging("messaging");
+
+        Assert.IsType<RabbitMQServerResource>(messaging.Resource);
+        Assert.Empty(builder.Resources.OfType<ExecutableResource>());
+    }
+
+    [Fact]
+    public void Publish_mode_external_adds_only_a_secret_connection_string_parameter()
+    {
+        var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Messaging:Publish=external"]);
+
+        var messaging = builder.AddCatalogMessaging("messaging");
+
+        var parameter = Assert.IsType<ParameterResource>(messaging.Resource, exactMatch: false);
+        Assert.True(parameter.Secret);
+        Assert.Equal("messaging", parameter.Name);
+        Assert.DoesNotContain(builder.Resources, r => r is RabbitMQServerResource or ExecutableResource);
+    }
+
+    [Theory]
+    [InlineData(null, MessagingPublishMode.Container)]
+    [InlineData(" External ", MessagingPublishMode.External)]
+    public void Publish_setting_is_parsed_case_insensitively_with_the_container_as_default(string? value, MessagingPublishMode expected)
+    {
+        Assert.Equal(expected, PublishedMessaging.ModeFrom(Configuration(value)));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("managed")]
+    public void Unknown_publish_setting_is_rejected_with_the_allowed_values(string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => PublishedMessaging.ModeFrom(Configuration(value)));
+        Assert.Contains("container, external", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IConfiguration Configuration(string? value) =>
+        new ConfigurationBuilder().AddInMemoryCollection([new(PublishedMessaging.SettingKey, value)]).Build();
+
+    private LocalRabbitMQServerResource LocalResource() =>
+        (LocalRabbitMQServerResource)DistributedApplication.CreateBuilder(
+            ["Catalog:Messaging:Mode=local", "Catalog:Messaging:Persistent=false", "Catalog:Messaging:BinDirectory=" + FakeInstallation()])
+            .AddCatalogMessaging("messaging").Resource;
+
+    private static async Task<Dictionary<string, string>> EnvironmentOf(LocalRabbitMQServerResource resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig().BuildAsync(
+            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            TestContext.Current.CancellationToken);
+        return result.EnvironmentVariables.ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    private string FakeInstallation()
+    {
+        var bin = Path.Combine(_root, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "rabbitmq-server"), "");
+        File.WriteAllText(Path.Combine(bin, "epmd"), "");
+        return bin;
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
