@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,6 +22,21 @@ public static class CatalogApiExtensions
     /// </summary>
     public static bool IsGeneratingOpenApiDocument { get; } =
         System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
+    /// <summary>
+    /// While the build writes the OpenAPI document, no background work starts: every hosted service
+    /// (listener, relay, purgers, replica counter) needs the database or the broker, and a failing one
+    /// would stop the host before the document is written. Call it last, after every registration.
+    /// </summary>
+    public static IHostApplicationBuilder WithoutBackgroundWorkWhenGeneratingOpenApiDocument(this IHostApplicationBuilder builder)
+    {
+        if (IsGeneratingOpenApiDocument)
+        {
+            builder.Services.RemoveAll<IHostedService>();
+        }
+
+        return builder;
+    }
 
     public static IHostApplicationBuilder AddCatalogApi(this IHostApplicationBuilder builder)
     {
@@ -52,10 +68,7 @@ public static class CatalogApiExtensions
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(25));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
-        if (!IsGeneratingOpenApiDocument)
-        {
-            services.AddHostedService<IdempotencyKeyPurger>();
-        }
+        services.AddHostedService<IdempotencyKeyPurger>();
         builder.AddProductReadCache();
 
         builder.AddCatalogSecurity();

@@ -14,6 +14,7 @@ builder.AddCatalogSchemaHealthCheck();
 builder.AddCatalogApi();
 builder.AddCatalogTelemetry();
 builder.AddCatalogEvents();
+builder.WithoutBackgroundWorkWhenGeneratingOpenApiDocument();
 
 var app = builder.Build();
 

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using ProductCatalog.Client.Api.V1.Categories;
+using ProductCatalog.Client.Api.V1.Events;
 using ProductCatalog.Client.Api.V1.Products;
 using System.Collections.Generic;
 using System.IO;
@@ -20,6 +21,11 @@ namespace ProductCatalog.Client.Api.V1
         public global::ProductCatalog.Client.Api.V1.Categories.CategoriesRequestBuilder Categories
         {
             get => new global::ProductCatalog.Client.Api.V1.Categories.CategoriesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The events property</summary>
+        public global::ProductCatalog.Client.Api.V1.Events.EventsRequestBuilder Events
+        {
+            get => new global::ProductCatalog.Client.Api.V1.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The products property</summary>
         public global::ProductCatalog.Client.Api.V1.Products.ProductsRequestBuilder Products
