@@ -1,5 +1,5 @@
-using ProductCatalog.AppHost.Setup;
 using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Hosting;
 

@@ -39,7 +39,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartupTimeout);
         var started = Stopwatch.StartNew();
-        await MachinePrerequisites.EnsurePostgresAsync(cts.Token);
+        await MachinePrerequisites.EnsureBackingServersAsync(cts.Token);
         Say("starting the AppHost once for every integration test: PostgreSQL (fresh, temporary), the migration worker, the api and the dashboard...");
         _telemetry = OtlpReceiver.Start();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ProductCatalog_AppHost>(

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Hosting;
+using ProductCatalog.AppHost.Messaging;
 using ProductCatalog.AppHost.Postgres;
 
 namespace ProductCatalog.Tests.Prerequisites;
 
 /// <summary>
-/// What the suite needs from the machine besides the .NET SDK: PostgreSQL server binaries (when no
-/// container runtime answers), Node.js's <c>npx</c> (the OpenAPI lint) and a Chromium (the browser
+/// What the suite needs from the machine besides the .NET SDK: PostgreSQL and RabbitMQ server binaries
+/// (when no container runtime answers), Node.js's <c>npx</c> (the OpenAPI lint) and a Chromium (the browser
 /// tests). Each is used when present; otherwise acquired the way <c>.ci/run</c> does, saying so in
 /// the test output; where that cannot work the test fails with the one command that fixes it.
 /// So <c>dotnet test</c> on a fresh clone needs no step before it.
@@ -40,26 +42,37 @@ internal static class MachinePrerequisites
     public static Task ReadmeToolsAsync() => Task.WhenAll(s_commands["curl"].Value, s_commands["jq"].Value);
 
     /// <summary>
-    /// Makes sure the AppHost can start PostgreSQL: a container runtime that answers, or local
-    /// server binaries (installed from the distribution's <c>postgresql</c> package when missing).
+    /// Makes sure the AppHost can start its backing servers: a container runtime that answers, or
+    /// local server binaries (installed from the distribution's packages when missing).
     /// </summary>
-    public static async Task EnsurePostgresAsync(CancellationToken ct)
+    public static async Task EnsureBackingServersAsync(CancellationToken ct)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var options = PostgresHostingOptions.From(configuration);
-        if (options.Mode == PostgresHostingMode.Container
-            || (options.Mode == PostgresHostingMode.Auto && ContainerRuntimeProbe.IsAvailable(configuration))
+        await EnsureServerAsync(configuration, CatalogPostgresExtensions.Service, "postgresql",
+            "sudo apt-get install postgresql  (macOS: brew install postgresql@16)",
+            () => PostgresInstallation.FindOnThisMachine(null) is not null, ct);
+        await EnsureServerAsync(configuration, CatalogMessagingExtensions.Service, "rabbitmq-server",
+            "sudo apt-get install rabbitmq-server  (macOS: brew install rabbitmq)",
+            () => RabbitMQInstallation.FindOnThisMachine(null) is not null, ct);
+    }
+
+    private static async Task EnsureServerAsync(
+        IConfiguration configuration, BackingService service, string package, string fix, Func<bool> installed, CancellationToken ct)
+    {
+        var options = BackingServiceOptions.From(configuration, service.SectionName);
+        if (options.Mode == HostingMode.Container
+            || (options.Mode == HostingMode.Auto && ContainerRuntimeProbe.IsAvailable(configuration))
             || options.BinDirectory is not null // the AppHost reports a wrong folder itself
-            || PostgresInstallation.FindOnThisMachine(null) is not null)
+            || installed())
         {
             return;
         }
 
-        Say("PostgreSQL: no container runtime answered and no server binaries (initdb, postgres) were found on PATH or under /usr/lib/postgresql/*/bin.");
-        await InstallPackagesAsync("PostgreSQL", ["postgresql"], "sudo apt-get install postgresql  (macOS: brew install postgresql@16)", ct);
-        if (PostgresInstallation.FindOnThisMachine(null) is null)
+        Say($"{service.DisplayName}: no container runtime answered and no {service.Binaries} were found {service.SearchedLocations}.");
+        await InstallPackagesAsync(service.DisplayName, [package], fix, ct);
+        if (!installed())
         {
-            throw new InvalidOperationException("PostgreSQL was installed but initdb and postgres are still not found under /usr/lib/postgresql/*/bin.");
+            throw new InvalidOperationException($"{package} was installed but the {service.Binaries} are still not found {service.SearchedLocations}.");
         }
     }
 
