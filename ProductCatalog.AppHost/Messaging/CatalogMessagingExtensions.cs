@@ -97,7 +97,7 @@ public static class CatalogMessagingExtensions
         }
 
         HostingChoice.LogAtStartup(builder, name,
-            $"{HostingChoice.Local(installation.Server, root, temporary)}, node {node.NodeName}, AMQP port {amqpPort}, management port {managementPort}");
+            $"{HostingChoice.Local(installation.Server, root, temporary)}, node {node.NodeName} (epmd port {node.EpmdPort}), AMQP port {amqpPort}, management port {managementPort}");
 
         var resource = builder.AddResource(broker)
             .WithArgs(args)
