@@ -79,11 +79,16 @@ public static class CatalogMessagingExtensions
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
             await node.PrepareAsync(await password.GetValueAsync(ct) ?? "", ct));
 
-        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, ct) =>
         {
-            // Normally the server's shell has stopped epmd already; this covers a server that was killed.
+            // The server's shell stops epmd after a clean exit, but DCP kills a broker that is slow to
+            // stop (and the shell with it): so the AppHost stops it too, whenever the broker stops and
+            // when the app stops.
             var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProductCatalog.AppHost.Hosting");
-            @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => node.StopEpmd(logger));
+            var lifetime = @event.Services.GetRequiredService<IHostApplicationLifetime>();
+            var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+            _ = Task.Run(() => StopEpmdWhenStoppedAsync(notifications, broker, node, logger, lifetime.ApplicationStopping), lifetime.ApplicationStopping);
+            lifetime.ApplicationStopped.Register(() => node.StopEpmd(logger));
             return Task.CompletedTask;
         });
         if (temporary)
@@ -92,7 +97,7 @@ public static class CatalogMessagingExtensions
         }
 
         HostingChoice.LogAtStartup(builder, name,
-            $"{HostingChoice.Local(installation.Server, root, temporary)}, node {node.NodeName}, AMQP port {amqpPort}, management port {managementPort}");
+            $"{HostingChoice.Local(installation.Server, root, temporary)}, node {node.NodeName} (epmd port {node.EpmdPort}), AMQP port {amqpPort}, management port {managementPort}");
 
         var resource = builder.AddResource(broker)
             .WithArgs(args)
@@ -109,6 +114,25 @@ public static class CatalogMessagingExtensions
         }
 
         return resource;
+    }
+
+    private static async Task StopEpmdWhenStoppedAsync(
+        ResourceNotificationService notifications, LocalRabbitMQServerResource broker, LocalRabbitMQNode node, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(ct))
+            {
+                if (update.Resource == broker && KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text))
+                {
+                    node.StopEpmd(logger);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The app is stopping; ApplicationStopped does the last clean-up.
+        }
     }
 
     /// <summary>

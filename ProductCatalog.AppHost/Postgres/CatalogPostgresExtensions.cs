@@ -66,10 +66,7 @@ public static class CatalogPostgresExtensions
         this IDistributedApplicationBuilder builder, string serverName, string databaseName,
         BackingServiceOptions options, PostgresInstallation installation)
     {
-        var dataPath = options.DataDirectory
-            ?? (options.Persistent
-                ? LocalPostgresDataDirectory.DefaultPersistentPath(builder.AppHostDirectory)
-                : LocalPostgresDataDirectory.NewTemporaryPath());
+        var dataPath = LocalDataDirectory.Resolve(options, builder.AppHostDirectory, "productcatalog-pg", "pgdata");
         var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath);
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{serverName}-password");
         var (command, args) = dataDirectory.ServerCommand();

@@ -16,12 +16,6 @@ internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation in
 
     public string Path { get; } = path;
 
-    /// <summary>The default persistent location: per clone of the repository.</summary>
-    public static string DefaultPersistentPath(string appHostDirectory) =>
-        LocalDataDirectory.DefaultPersistentPath(appHostDirectory, "pgdata");
-
-    public static string NewTemporaryPath() => LocalDataDirectory.NewTemporaryPath("productcatalog-pg", "pgdata");
-
     /// <summary>The program and arguments that start the server in the foreground on this directory.</summary>
     public (string Command, string[] Args) ServerCommand()
     {

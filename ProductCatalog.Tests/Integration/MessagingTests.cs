@@ -108,11 +108,28 @@ public sealed class BrokerRestartTests(CatalogAppFixture fixture)
             Assert.True(before.IsOpen);
         }
 
+        var nodeName = await LocalNodeNameAsync(ct);
+        if (nodeName is not null)
+        {
+            Assert.NotEmpty(ProcessesOf(nodeName));
+        }
+
         await fixture.StopMessagingAsync(ct);
         try
         {
             // Not proxied: a stopped broker refuses at once instead of accepting and hanging.
             await Assert.ThrowsAsync<BrokerUnreachableException>(() => MessagingTests.Connect(connectionString, ct));
+            if (nodeName is not null)
+            {
+                // Neither the Erlang VM nor the epmd daemon it started outlive a stopped local broker.
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (ProcessesOf(nodeName).Count > 0 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(500, ct);
+                }
+
+                Assert.Empty(ProcessesOf(nodeName));
+            }
         }
         finally
         {
@@ -123,5 +140,45 @@ public sealed class BrokerRestartTests(CatalogAppFixture fixture)
         await using var after = await MessagingTests.Connect(connectionString, ct);
         await using var channel = await after.CreateChannelAsync(cancellationToken: ct);
         Assert.True(channel.IsOpen);
+    }
+
+    /// <summary>The local node's name, or null when the broker is a container.</summary>
+    private async Task<string?> LocalNodeNameAsync(CancellationToken ct)
+    {
+        var broker = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "messaging");
+        if (broker is not ExecutableResource || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var configuration = await ExecutionConfigurationBuilder.Create(broker).WithEnvironmentVariablesConfig().BuildAsync(
+            fixture.App.Services.GetRequiredService<DistributedApplicationExecutionContext>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            ct);
+        return Assert.Single(configuration.EnvironmentVariables, kv => kv.Key == "RABBITMQ_NODENAME").Value;
+    }
+
+    /// <summary>Processes (the server, its Erlang VM, its epmd) whose environment names this node.</summary>
+    private static List<string> ProcessesOf(string nodeName)
+    {
+        var marker = $"RABBITMQ_NODENAME={nodeName}\0";
+        var found = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains(marker, StringComparison.Ordinal)
+                    && File.ReadAllText(Path.Combine(dir, "stat")).Split(' ')[2] != "Z")
+                {
+                    found.Add($"{Path.GetFileName(dir)} {File.ReadAllText(Path.Combine(dir, "comm")).Trim()}");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+
+        return found;
     }
 }
