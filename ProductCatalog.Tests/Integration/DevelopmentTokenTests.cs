@@ -18,8 +18,10 @@ public sealed class DevelopmentTokenTests(CatalogAppFixture fixture)
     public async Task The_dashboard_command_shows_a_token_the_api_accepts_for_writes()
     {
         var ct = TestContext.Current.CancellationToken;
+        // With replicas, each is its own resource on the dashboard, and each has the command.
+        var replica = (await fixture.GetApiReplicasAsync(ct))[0].Name;
         var result = await fixture.App.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync("api", CatalogDashboardExtensions.WriteTokenCommandName, ct);
+            .ExecuteCommandAsync(replica, CatalogDashboardExtensions.WriteTokenCommandName, ct);
 
         Assert.True(result.Success, result.Message);
         Assert.NotNull(result.Data);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Messaging;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 
@@ -113,7 +114,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
     [InlineData("managed")]
     public void Unknown_publish_setting_is_rejected_with_the_allowed_values(string value)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => PublishedMessaging.ModeFrom(Configuration(value)));
+        var error = Assert.Throws<CatalogSetupException>(() => PublishedMessaging.ModeFrom(Configuration(value)));
         Assert.Contains("container, external", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ProductCatalog.AppHost.Hosting;
 using ProductCatalog.AppHost.Messaging;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 
@@ -10,7 +11,7 @@ public sealed class SharedHostingTests
     [Fact]
     public void RabbitMQ_without_runtime_or_binaries_says_what_to_install_in_its_own_words()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CatalogSetupException>(() =>
             HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
 
         Assert.StartsWith("RabbitMQ cannot be started", error.Message, StringComparison.Ordinal);
@@ -21,7 +22,7 @@ public sealed class SharedHostingTests
     [Fact]
     public void RabbitMQ_forced_container_without_runtime_names_its_own_setting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<CatalogSetupException>(() =>
             HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => null));
 
         Assert.Contains("Catalog:Messaging:Mode is 'container'", error.Message, StringComparison.Ordinal);
@@ -31,7 +32,7 @@ public sealed class SharedHostingTests
     [Fact]
     public void Messaging_mode_setting_is_rejected_with_its_own_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => BackingServiceOptions.ParseMode("docker", CatalogMessagingExtensions.SectionName));
+        var error = Assert.Throws<CatalogSetupException>(() => BackingServiceOptions.ParseMode("docker", CatalogMessagingExtensions.SectionName));
 
         Assert.StartsWith("Catalog:Messaging:Mode is 'docker'", error.Message, StringComparison.Ordinal);
     }
