@@ -1,5 +1,7 @@
 using ProductCatalog.AppHost.Dashboard;
+//#if (deploy == "aca")
 using ProductCatalog.AppHost.Deployment;
+//#endif
 using ProductCatalog.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -7,7 +9,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
-    .PublishAsRunOnceWorker() // before WithReference: it decides which variables a reference adds
+    //#if (deploy == "aca")
+    // Before WithReference: it decides which variables a reference adds.
+    .PublishAsRunOnceWorker()
+    //#endif
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
     .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
@@ -23,7 +28,9 @@ var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GeneratePa
 var authSigningKey = builder.AddParameter("auth-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
 
 builder.AddProject<Projects.ProductCatalog_Api>("api")
+    //#if (deploy == "aca")
     .PublishAsContainerApp()
+    //#endif
     .WithReference(catalogDb)
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
