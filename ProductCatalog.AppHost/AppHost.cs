@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Dashboard;
+//#if (deploy == "aca")
 using ProductCatalog.AppHost.Deployment;
+//#endif
+//#if (events)
 using ProductCatalog.AppHost.Messaging;
+//#endif
 using ProductCatalog.AppHost.Postgres;
 using ProductCatalog.AppHost.Setup;
 
@@ -18,7 +22,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var catalogDb = builder.AddCatalogPostgres("postgres", "catalogdb");
 
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("migrations")
-    .PublishAsRunOnceWorker() // before WithReference: it decides which variables a reference adds
+    //#if (deploy == "aca")
+    // Before WithReference: it decides which variables a reference adds.
+    .PublishAsRunOnceWorker()
+    //#endif
     .WithReference(catalogDb)
     .WaitFor(catalogDb)
     .WithEnvironment("Catalog__SeedSampleData", builder.Configuration["Catalog:SeedSampleData"] ?? "false")
@@ -26,9 +33,11 @@ var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>("m
 
 catalogDb.WithCatalogDatabaseDashboard(migrations);
 
+//#if (events)
 // Change events. The api does not wait for the broker: writes go to the outbox, the relay retries.
 var messaging = builder.AddCatalogMessaging("messaging");
 
+//#endif
 // Signs keyset cursors; every API replica must share it.
 var cursorSigningKey = builder.AddParameter("cursor-signing-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
@@ -43,9 +52,13 @@ var apiReplicas = builder.Configuration.GetValue("Catalog:Api:Replicas", 2);
 
 var api = builder.AddProject<Projects.ProductCatalog_Api>("api")
     .WithHttpPortFromConfiguration(FixedPorts.ApiHttpPortSetting)
+    //#if (deploy == "aca")
     .PublishAsContainerApp()
+    //#endif
     .WithReference(catalogDb)
+    //#if (events)
     .WithReference(messaging)
+    //#endif
     .WithEnvironment("Catalog__CursorSigningKey", cursorSigningKey)
     .WithEnvironment("Catalog__Auth__SigningKey", authSigningKey)
     .WaitForCompletion(migrations)

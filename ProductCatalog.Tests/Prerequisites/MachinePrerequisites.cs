@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using ProductCatalog.AppHost.Hosting;
+//#if (events)
 using ProductCatalog.AppHost.Messaging;
+//#endif
 using ProductCatalog.AppHost.Postgres;
 
 namespace ProductCatalog.Tests.Prerequisites;
@@ -51,9 +53,11 @@ internal static class MachinePrerequisites
         await EnsureServerAsync(configuration, CatalogPostgresExtensions.Service, "postgresql",
             "sudo apt-get install postgresql  (macOS: brew install postgresql@16)",
             () => PostgresInstallation.FindOnThisMachine(null) is not null, ct);
+        //#if (events)
         await EnsureServerAsync(configuration, CatalogMessagingExtensions.Service, "rabbitmq-server",
             "sudo apt-get install rabbitmq-server  (macOS: brew install rabbitmq)",
             () => RabbitMQInstallation.FindOnThisMachine(null) is not null, ct);
+        //#endif
     }
 
     private static async Task EnsureServerAsync(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using ProductCatalog.AppHost.Hosting;
 using ProductCatalog.AppHost.Messaging;
 using ProductCatalog.AppHost.Setup;
 
@@ -145,4 +146,33 @@ public sealed class CatalogMessagingModelTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void RabbitMQ_without_runtime_or_binaries_says_what_to_install_in_its_own_words()
+    {
+        var error = Assert.Throws<CatalogSetupException>(() =>
+            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
+
+        Assert.StartsWith("RabbitMQ cannot be started", error.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install rabbitmq-server", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Catalog:Messaging:BinDirectory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RabbitMQ_forced_container_without_runtime_names_its_own_setting()
+    {
+        var error = Assert.Throws<CatalogSetupException>(() =>
+            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => null));
+
+        Assert.Contains("Catalog:Messaging:Mode is 'container'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("local RabbitMQ installation", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Messaging_mode_setting_is_rejected_with_its_own_key()
+    {
+        var error = Assert.Throws<CatalogSetupException>(() => BackingServiceOptions.ParseMode("docker", CatalogMessagingExtensions.SectionName));
+
+        Assert.StartsWith("Catalog:Messaging:Mode is 'docker'", error.Message, StringComparison.Ordinal);
+    }
 }

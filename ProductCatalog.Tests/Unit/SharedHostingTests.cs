@@ -1,42 +1,11 @@
 using System.Diagnostics;
 using ProductCatalog.AppHost.Hosting;
-using ProductCatalog.AppHost.Messaging;
-using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 
-/// <summary>The pieces PostgreSQL and RabbitMQ share: plan, messages, the foreground shell.</summary>
+/// <summary>The pieces PostgreSQL and RabbitMQ share: the foreground shell (their plans are tested with each server).</summary>
 public sealed class SharedHostingTests
 {
-    [Fact]
-    public void RabbitMQ_without_runtime_or_binaries_says_what_to_install_in_its_own_words()
-    {
-        var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
-
-        Assert.StartsWith("RabbitMQ cannot be started", error.Message, StringComparison.Ordinal);
-        Assert.Contains("apt-get install rabbitmq-server", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Catalog:Messaging:BinDirectory", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void RabbitMQ_forced_container_without_runtime_names_its_own_setting()
-    {
-        var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => null));
-
-        Assert.Contains("Catalog:Messaging:Mode is 'container'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("local RabbitMQ installation", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Messaging_mode_setting_is_rejected_with_its_own_key()
-    {
-        var error = Assert.Throws<CatalogSetupException>(() => BackingServiceOptions.ParseMode("docker", CatalogMessagingExtensions.SectionName));
-
-        Assert.StartsWith("Catalog:Messaging:Mode is 'docker'", error.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task The_foreground_shell_turns_SIGTERM_into_the_servers_stop_signal_and_cleans_up_after_it()
     {
