@@ -81,14 +81,14 @@ public static class CatalogDashboardExtensions
 
                 var token = DevelopmentToken.Mint(key, DateTime.UtcNow);
                 return CommandResults.Success(
-                    $"A {DevelopmentToken.WriteScope} token, valid for {DevelopmentToken.Lifetime.TotalHours:0} hours: send it as 'Authorization: Bearer <token>'.",
+                    $"A token with the scopes {DevelopmentToken.Scopes}, valid for {DevelopmentToken.Lifetime.TotalHours:0} hours: send it as 'Authorization: Bearer <token>'.",
                     token,
                     CommandResultFormat.Text,
                     displayImmediately: true);
             },
             new CommandOptions
             {
-                Description = "Mints a development bearer token with the catalog.write scope for calls to this api.",
+                Description = "Mints a development bearer token with the catalog.write and catalog.events scopes for calls to this api.",
                 IconName = "Key",
                 IsHighlighted = false,
             });

@@ -20,6 +20,12 @@ public static class DevelopmentToken
     public const string Issuer = "productcatalog-dev";
     public const string Audience = "productcatalog-api";
     public const string WriteScope = "catalog.write";
+
+    /// <summary>Reads the change feed (GET /api/v1/events).</summary>
+    public const string EventsScope = "catalog.events";
+
+    /// <summary>A developer's token may write and read the change feed, like the README and docs/events.md show.</summary>
+    public const string Scopes = WriteScope + " " + EventsScope;
     public const string Subject = "developer";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
 
@@ -28,7 +34,7 @@ public static class DevelopmentToken
         {
             Issuer = Issuer,
             Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", Subject), new Claim("scope", WriteScope)]),
+            Subject = new ClaimsIdentity([new Claim("sub", Subject), new Claim("scope", Scopes)]),
             IssuedAt = now,
             NotBefore = now,
             Expires = now + Lifetime,

@@ -64,6 +64,10 @@ public sealed class DevelopmentTokenTests(CatalogAppFixture fixture)
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await client.PostAsJsonAsync("/api/v1/categories", new { name = "token-" + Guid.NewGuid().ToString("N") }, ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+
+        // The same token reads the change feed (scope catalog.events), as docs/events.md says.
+        using var feed = await client.GetAsync("/api/v1/events?limit=1", ct);
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
     }
 
     /// <summary>Runs the built AppHost as <c>dotnet run ... -- token</c> does, without building it again.</summary>
