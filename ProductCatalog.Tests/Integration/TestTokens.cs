@@ -2,15 +2,17 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Integration;
 
 /// <summary>Mints bearer tokens the way a development identity provider would.</summary>
 public static class TestTokens
 {
-    public const string Issuer = "productcatalog-dev";
-    public const string Audience = "productcatalog-api";
-    public const string WriteScope = "catalog.write";
+    // The AppHost's development tokens name the issuer and audience the api trusts; tests use the same.
+    public const string Issuer = DevelopmentToken.Issuer;
+    public const string Audience = DevelopmentToken.Audience;
+    public const string WriteScope = DevelopmentToken.WriteScope;
 
     public static string Mint(
         string signingKey,
