@@ -2,10 +2,6 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using ProductCatalog.Api.Caching;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.OpenApi;
-using ProductCatalog.Api.Security;
 using Scalar.AspNetCore;
 
 namespace ProductCatalog.Api;

@@ -1,11 +1,3 @@
-using ProductCatalog.Api;
-using ProductCatalog.Api.Categories;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Health;
-using ProductCatalog.Api.Products;
-using ProductCatalog.Api.Telemetry;
-using ProductCatalog.Data;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

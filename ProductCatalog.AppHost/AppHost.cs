@@ -1,13 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Dashboard;
-//#if (deploy == "aca")
-using ProductCatalog.AppHost.Deployment;
-//#endif
-//#if (events)
-using ProductCatalog.AppHost.Messaging;
-//#endif
-using ProductCatalog.AppHost.Postgres;
-using ProductCatalog.AppHost.Setup;
 
 // `dotnet run --project ProductCatalog.AppHost -- token`: a development write token for the running app.
 if (args is ["token", .. var tokenArgs])

@@ -1,6 +1,3 @@
-using ProductCatalog.Data;
-using ProductCatalog.MigrationService;
-
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();

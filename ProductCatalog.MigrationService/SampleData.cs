@@ -1,5 +1,3 @@
-using ProductCatalog.Data;
-
 namespace ProductCatalog.MigrationService;
 
 /// <summary>A small catalog so that a fresh <c>dotnet run</c> has something to show.</summary>

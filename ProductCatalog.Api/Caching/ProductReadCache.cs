@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using ProductCatalog.Api.Changes;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.Products;
 
 namespace ProductCatalog.Api.Caching;
 

@@ -1,5 +1,3 @@
-using ProductCatalog.Api.Changes;
-
 namespace ProductCatalog.Api.Caching;
 
 public static class ReadCacheExtensions

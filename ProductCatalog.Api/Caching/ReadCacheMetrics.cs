@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using ProductCatalog.Api.Telemetry;
 
 namespace ProductCatalog.Api.Caching;
 

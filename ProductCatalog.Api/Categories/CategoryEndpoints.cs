@@ -2,11 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.OpenApi;
-using ProductCatalog.Api.Security;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Categories;
 

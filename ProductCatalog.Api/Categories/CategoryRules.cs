@@ -1,5 +1,3 @@
-using ProductCatalog.Api.Http;
-
 namespace ProductCatalog.Api.Categories;
 
 public static class CategoryRules

@@ -1,5 +1,4 @@
 using Npgsql;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Changes;
 

@@ -1,5 +1,4 @@
 using OpenTelemetry.Trace;
-using ProductCatalog.Api.Changes;
 
 namespace ProductCatalog.Api.Events;
 

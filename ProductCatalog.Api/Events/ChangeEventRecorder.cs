@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ProductCatalog.Api.Categories;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.Products;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Events;
 

@@ -5,8 +5,6 @@ using CloudNative.CloudEvents.Extensions;
 using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ProductCatalog.Api.Telemetry;
-using ProductCatalog.Data;
 using RabbitMQ.Client;
 
 namespace ProductCatalog.Api.Events;

@@ -1,6 +1,4 @@
 using Npgsql;
-using ProductCatalog.Api.Telemetry;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Events;
 

@@ -1,5 +1,3 @@
-using ProductCatalog.Api.Security;
-
 namespace ProductCatalog.Api.Events;
 
 public static class EventEndpoints

@@ -7,8 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Events;
 

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Health;
 

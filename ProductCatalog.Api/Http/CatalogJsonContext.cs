@@ -1,8 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ProductCatalog.Api.Categories;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Products;
 
 namespace ProductCatalog.Api.Http;
 

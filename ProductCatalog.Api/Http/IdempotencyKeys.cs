@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Security;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Http;
 

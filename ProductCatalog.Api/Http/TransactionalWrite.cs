@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Http;
 

@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
-using ProductCatalog.Api.Products;
-using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.OpenApi;
 

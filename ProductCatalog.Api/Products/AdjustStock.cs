@@ -1,9 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Caching;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

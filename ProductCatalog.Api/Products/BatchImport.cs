@@ -4,9 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,7 +1,3 @@
-using ProductCatalog.Api.Caching;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
-
 namespace ProductCatalog.Api.Products;
 
 internal static class GetProduct

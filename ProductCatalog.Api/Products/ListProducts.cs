@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

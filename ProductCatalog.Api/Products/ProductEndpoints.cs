@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.OpenApi;
-using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ProductCatalog.Api.Http;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

@@ -1,5 +1,3 @@
-using ProductCatalog.Data;
-
 namespace ProductCatalog.Api.Products;
 
 public sealed record ProductResponse(

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
-using ProductCatalog.Api.Http;
 
 namespace ProductCatalog.Api.Products;
 

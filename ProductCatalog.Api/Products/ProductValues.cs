@@ -1,5 +1,3 @@
-using ProductCatalog.Data;
-
 namespace ProductCatalog.Api.Products;
 
 /// <summary>A product's writable fields after validation and normalization.</summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Products;
 

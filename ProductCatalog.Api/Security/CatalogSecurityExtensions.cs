@@ -4,7 +4,6 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
-using ProductCatalog.Api.Http;
 
 namespace ProductCatalog.Api.Security;
 

@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using ProductCatalog.Api.Changes;
-using ProductCatalog.Data;
 
 namespace ProductCatalog.Api.Security;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ProductCatalog.Api.Http;
 
 namespace ProductCatalog.Api.Telemetry;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Dashboard;
 

@@ -1,5 +1,3 @@
-using ProductCatalog.AppHost.Setup;
-
 namespace ProductCatalog.AppHost.Hosting;
 
 /// <summary>What <see cref="HostingPlan.Choose"/> decided: a container, or a local installation.</summary>

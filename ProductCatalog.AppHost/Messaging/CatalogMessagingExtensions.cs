@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ProductCatalog.AppHost.Dashboard;
-using ProductCatalog.AppHost.Hosting;
 using RabbitMQ.Client;
 
 namespace ProductCatalog.AppHost.Messaging;

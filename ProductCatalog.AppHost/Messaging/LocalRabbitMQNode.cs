@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Messaging;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Messaging;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Postgres;
 

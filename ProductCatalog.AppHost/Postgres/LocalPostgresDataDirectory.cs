@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.AppHost.Postgres;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.AppHost.Postgres;
 

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using ProductCatalog.Tests.Integration;
 using static Microsoft.Playwright.Assertions;
 
 namespace ProductCatalog.Tests.Browser;

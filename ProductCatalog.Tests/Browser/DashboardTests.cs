@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using ProductCatalog.Tests.Integration;
 using static Microsoft.Playwright.Assertions;
 
 namespace ProductCatalog.Tests.Browser;

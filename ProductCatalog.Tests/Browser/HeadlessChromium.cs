@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using ProductCatalog.Tests.Prerequisites;
 
 namespace ProductCatalog.Tests.Browser;
 

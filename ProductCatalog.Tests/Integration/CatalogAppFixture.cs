@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ProductCatalog.Tests.Integration.Contract;
-using ProductCatalog.Tests.Prerequisites;
-using ProductCatalog.Tests.Telemetry;
 
 [assembly: AssemblyFixture(typeof(ProductCatalog.Tests.Integration.CatalogAppFixture))]
 

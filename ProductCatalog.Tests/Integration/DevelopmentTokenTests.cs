@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ProductCatalog.AppHost.Dashboard;
-using ProductCatalog.Tests.Deployment;
 
 namespace ProductCatalog.Tests.Integration;
 

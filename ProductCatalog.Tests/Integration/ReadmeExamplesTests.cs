@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using ProductCatalog.Tests.Deployment;
-using ProductCatalog.Tests.Prerequisites;
 
 namespace ProductCatalog.Tests.Integration;
 

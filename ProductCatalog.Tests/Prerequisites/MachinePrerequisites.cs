@@ -1,10 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Hosting;
-//#if (events)
-using ProductCatalog.AppHost.Messaging;
-//#endif
-using ProductCatalog.AppHost.Postgres;
 
 namespace ProductCatalog.Tests.Prerequisites;
 

@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using ProductCatalog.Tests.Telemetry.Otlp;
 
 namespace ProductCatalog.Tests.Telemetry;
 

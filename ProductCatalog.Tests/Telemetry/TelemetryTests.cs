@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
-using ProductCatalog.Tests.Integration;
 
 namespace ProductCatalog.Tests.Telemetry;
 

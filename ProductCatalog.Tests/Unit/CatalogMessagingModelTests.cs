@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Hosting;
-using ProductCatalog.AppHost.Messaging;
-using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 

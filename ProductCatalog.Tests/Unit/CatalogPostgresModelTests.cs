@@ -1,5 +1,3 @@
-using ProductCatalog.AppHost.Postgres;
-
 namespace ProductCatalog.Tests.Unit;
 
 /// <summary>The resources AddCatalogPostgres puts in the model, without starting anything.</summary>

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using ProductCatalog.Api.Events;
-using ProductCatalog.Api.Products;
 
 namespace ProductCatalog.Tests.Unit;
 

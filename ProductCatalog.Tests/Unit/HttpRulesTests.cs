@@ -3,9 +3,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.Products;
-using ProductCatalog.Api.Security;
 
 namespace ProductCatalog.Tests.Unit;
 

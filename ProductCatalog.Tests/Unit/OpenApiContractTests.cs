@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using ProductCatalog.Tests.Deployment;
-using ProductCatalog.Tests.Integration.Contract;
 
 namespace ProductCatalog.Tests.Unit;
 

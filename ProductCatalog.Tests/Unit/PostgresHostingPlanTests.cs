@@ -1,7 +1,3 @@
-using ProductCatalog.AppHost.Hosting;
-using ProductCatalog.AppHost.Postgres;
-using ProductCatalog.AppHost.Setup;
-
 namespace ProductCatalog.Tests.Unit;
 
 public sealed class PostgresHostingPlanTests

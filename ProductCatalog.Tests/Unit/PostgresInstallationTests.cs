@@ -1,5 +1,3 @@
-using ProductCatalog.AppHost.Postgres;
-
 namespace ProductCatalog.Tests.Unit;
 
 public sealed class PostgresInstallationTests : IDisposable

@@ -1,6 +1,3 @@
-using ProductCatalog.Api.Http;
-using ProductCatalog.Api.Products;
-
 namespace ProductCatalog.Tests.Unit;
 
 public sealed class ProductRulesTests

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using ProductCatalog.AppHost.Postgres;
-using ProductCatalog.AppHost.Setup;
 
 namespace ProductCatalog.Tests.Unit;
 

@@ -1,5 +1,3 @@
-using ProductCatalog.AppHost.Messaging;
-
 namespace ProductCatalog.Tests.Unit;
 
 public sealed class RabbitMQInstallationTests : IDisposable

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using ProductCatalog.AppHost.Postgres;
-using ProductCatalog.AppHost.Setup;
-using ProductCatalog.Tests.Deployment;
 
 namespace ProductCatalog.Tests.Unit;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ProductCatalog.AppHost.Hosting;
 
 namespace ProductCatalog.Tests.Unit;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
 

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ProductCatalog.Tests.Deployment;
-using ProductCatalog.Tests.Prerequisites;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
 

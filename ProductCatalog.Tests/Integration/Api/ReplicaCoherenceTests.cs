@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Npgsql;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Api;
 

@@ -3,10 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
-using ProductCatalog.Client;
-using ProductCatalog.Tests.Deployment;
-using ProductCatalog.Tests.Integration.Contract;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 using Models = ProductCatalog.Client.Models;
 
 namespace ProductCatalog.Tests.Integration.Api;

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
-using static ProductCatalog.Tests.Integration.Events.EventFeedReader;
 
 namespace ProductCatalog.Tests.Integration.Events;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Events;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
-using static ProductCatalog.Tests.Integration.Events.EventFeedReader;
 
 namespace ProductCatalog.Tests.Integration.Events;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
-using static ProductCatalog.Tests.Integration.Api.ApiTestHelpers;
 
 namespace ProductCatalog.Tests.Integration.Security;
 
