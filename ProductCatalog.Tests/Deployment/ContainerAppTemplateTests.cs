@@ -66,6 +66,7 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Contains("{{ else }}{{ securedParameter \"catalogdb\" }}{{ end }}", raw, StringComparison.Ordinal);
     }
 
+    //#if (events)
     [Fact]
     public async Task Messaging_connection_string_is_a_secret_that_resolves_like_azd_in_both_publish_modes()
     {
@@ -85,6 +86,7 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Contains("{{ else }}{{ securedParameter \"messaging\" }}{{ end }}", raw, StringComparison.Ordinal);
     }
 
+    //#endif
     [Fact]
     public void Api_has_probes_on_alive_and_health_several_replicas_and_a_scale_rule()
     {
@@ -204,6 +206,7 @@ public sealed partial class ContainerAppTemplateTests
         });
     }
 
+    //#if (events)
     /// <summary>
     /// What azd makes of <c>{messaging.connectionString}</c> with the RabbitMQ container: host and
     /// port as for PostgreSQL; the URI-encoded password (an <c>annotated.string</c> over the secret
@@ -228,6 +231,7 @@ public sealed partial class ContainerAppTemplateTests
         });
     }
 
+    //#endif
     /// <summary>azd's output name for a volume: dots and dashes removed, upper case.</summary>
     private static string AzdVolumeName(string volume) =>
         volume.Replace(".", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace ProductCatalog.Tests.Integration;
 
 /// <summary>
-/// Starts the whole distributed application (PostgreSQL, RabbitMQ, migration worker, API) once per test
-/// run and shares it. PostgreSQL and RabbitMQ get fresh, temporary data directories (or no container
-/// volume), so every run starts from an empty catalog plus the sample data. The dashboard runs
+/// Starts the whole distributed application (its backing servers, migration worker, API) once per test
+/// run and shares it. The servers get fresh, temporary data directories (or no container volume), so
+/// every run starts from an empty catalog plus the sample data. The dashboard runs
 /// too (for the browser tests), and every project exports its telemetry to <see cref="Telemetry"/>,
 /// an OTLP receiver in this process that passes it on to the dashboard.
 /// </summary>
@@ -43,7 +43,9 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
             [
                 "Catalog:Postgres:Persistent=false",
+                //#if (events)
                 "Catalog:Messaging:Persistent=false",
+                //#endif
                 "Catalog:SeedSampleData=true",
             ],
             cts.Token);
@@ -220,6 +222,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("catalogdb", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
+    //#if (events)
     /// <summary>The connection string the api gets for the broker (<c>ConnectionStrings__messaging</c>).</summary>
     public async Task<string> GetMessagingConnectionStringAsync() =>
         await App.GetConnectionStringAsync("messaging") ?? throw new InvalidOperationException("No connection string for messaging.");
@@ -241,6 +244,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         await App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
+    //#endif
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

@@ -17,9 +17,11 @@ public sealed class ConcurrentWritersTests(CatalogAppFixture fixture)
     private const int Products = 10;
 
     [Fact]
-    public async Task Five_hundred_concurrent_writes_reach_the_feed_and_the_broker_once_each_gap_free_and_in_per_product_order()
+    public async Task Five_hundred_concurrent_writes_reach_every_reader_once_each_gap_free_and_in_per_product_order()
     {
+        //#if (events)
         await using var queue = await EventQueueConsumer.StartAsync(fixture, Ct);
+        //#endif
         using var setup = fixture.CreateApiClient();
         var feed = EventFeedReader.Create(fixture);
         var start = await HeadAsync(fixture);
@@ -75,6 +77,7 @@ public sealed class ConcurrentWritersTests(CatalogAppFixture fixture)
         var again = await feed.ReadUntilAsync(start, read => read.Count >= seenLive.Count, TimeSpan.FromSeconds(30));
         Assert.Equal(seenLive.Select(e => e.GetProperty("id").GetString()), again.Take(seenLive.Count).Select(e => e.GetProperty("id").GetString()));
 
+        //#if (events)
         // The broker delivers the same events (at least once: duplicates are dropped by id), each a
         // valid CloudEvent in structured mode, persistent, routed by its type, per product in commit order.
         var feedIds = ourEvents.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
@@ -105,6 +108,7 @@ public sealed class ConcurrentWritersTests(CatalogAppFixture fixture)
             AssertCommitOrder([.. delivered.Where(d => d.Json.GetProperty("subject").GetString() == id).Select(d => d.Json)]);
         }
 
+        //#endif
         using var reader = fixture.CreateAnonymousClient();
         foreach (var id in ids)
         {
