@@ -33,6 +33,7 @@ public sealed partial class ChangeEventRelay(
     IServiceProvider services,
     IConfiguration configuration,
     ChangeEventSequencer sequencer,
+    ChangeEventPurger purger,
     WaitForCatalogChange waitForChange,
     IOptions<ChangeEventOptions> options,
     CatalogMetrics metrics,
@@ -52,14 +53,14 @@ public sealed partial class ChangeEventRelay(
     private static readonly CloudEventAttribute s_traceParent = CloudEventAttribute.CreateExtension("traceparent", CloudEventAttributeType.String);
 
     private readonly ChangeEventOptions _options = options.Value;
-    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.RelayEnabled || string.IsNullOrEmpty(configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName)))
+        var relay = _options.RelayEnabled && !string.IsNullOrEmpty(configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName));
+        if (!relay)
         {
+            // The feed is then the only way out; the outbox still has to be purged by someone.
             LogRelayOff(logger);
-            return;
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(CatalogDataExtensions.ConnectionName))
@@ -82,9 +83,16 @@ public sealed partial class ChangeEventRelay(
                     await Task.Delay(_options.IdlePoll, time, stoppingToken);
                 }
 
-                LogPublisher(logger);
                 retry = s_firstRetry;
-                await PublishAsync(database, stoppingToken);
+                if (relay)
+                {
+                    LogPublisher(logger);
+                    await PublishAsync(database, stoppingToken);
+                }
+                else
+                {
+                    await PurgeOnlyAsync(database, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -118,7 +126,7 @@ public sealed partial class ChangeEventRelay(
             {
                 var changed = waitForChange(ct);
                 var state = await sequencer.SequenceAsync(database, ct);
-                await PurgeIfDueAsync(database, state, ct);
+                await purger.PurgeIfDueAsync(database, state.PublishedThrough, ct);
                 var batch = await ReadUnpublishedAsync(database, state.PublishedThrough, ct);
                 metrics.OutboxOldestUnpublished(batch.Count > 0 ? batch[0].Time : null);
                 if (batch.Count == 0)
@@ -282,44 +290,20 @@ public sealed partial class ChangeEventRelay(
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>
-    /// Deletes the oldest events once they are published and older than the retention: only a
-    /// prefix of positions (up to the first event still retained), so the feed stays gap-free and
-    /// "older than the retention" is simply "at or below purged_through".
-    /// </summary>
-    private async Task PurgeIfDueAsync(NpgsqlConnection database, FeedState state, CancellationToken ct)
+    /// <summary>Without a relay: numbers and purges now and then, on the lock holder's connection, until it fails.</summary>
+    private async Task PurgeOnlyAsync(NpgsqlConnection database, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (now - _lastPurge < _options.PurgeInterval)
+        while (true)
         {
-            return;
-        }
-
-        _lastPurge = now;
-        await using var command = new NpgsqlCommand(
-            """
-            WITH bound AS (
-                SELECT LEAST($1, coalesce((SELECT min(position) - 1 FROM catalog_events WHERE position IS NOT NULL AND time >= $2), $3)) AS through),
-            purged AS (
-                DELETE FROM catalog_events WHERE position <= (SELECT through FROM bound) RETURNING 1)
-            UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT through FROM bound))
-            WHERE id = 1
-            RETURNING (SELECT count(*) FROM purged)
-            """,
-            database)
-        {
-            Parameters = { new() { Value = state.PublishedThrough }, new() { Value = now - _options.Retention }, new() { Value = state.SequencedThrough } },
-        };
-        var purged = (long)(await command.ExecuteScalarAsync(ct))!;
-        if (purged > 0)
-        {
-            LogPurged(logger, purged);
+            var state = await sequencer.SequenceAsync(database, ct);
+            await purger.PurgeIfDueAsync(database, state.SequencedThrough, ct);
+            await Task.Delay(_options.PurgeInterval, time, ct);
         }
     }
 
     private TimeSpan Next(TimeSpan retry) => TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryDelay.Ticks));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work, and this service purges the outbox")]
     private static partial void LogRelayOff(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "This replica now publishes change events to the broker")]
@@ -333,7 +317,4 @@ public sealed partial class ChangeEventRelay(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closing a failed broker channel failed too")]
     private static partial void LogChannelDiscardFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} change events older than the retention period")]
-    private static partial void LogPurged(ILogger logger, long count);
 }
