@@ -46,6 +46,7 @@ for name in ("products", "duration", "depth-page", "batch-size", "peak-hwm-kb", 
     p.add_argument("--" + name, type=int, required=True)
 p.add_argument("--seed-seconds", type=float, required=True)
 p.add_argument("--cache", help="JSON from run.sh: hot-set hit ratio and invalidation lag")
+p.add_argument("--events", help="JSON from run.sh: outbox lag under the write scenarios, drain time, event counts")
 a = p.parse_args()
 
 READS = ["get-by-id", "get-by-sku", "list-first", "list-depth", "search"]
@@ -78,6 +79,10 @@ ratios = {s: api[s]["rps"] / base[s]["rps"] for s in READS if s in api and s in 
 unc = {s: r for (s, t), r in runs.items() if t == "uncached"}
 ratios_uncached = {s: unc[s]["rps"] / base[s]["rps"] for s in READS if s in unc and s in base}
 cache = json.load(open(a.cache)) if a.cache else {}
+events = json.load(open(a.events)) if a.events else {}
+off = {s: r for (s, t), r in runs.items() if t == "eventsoff"}
+ratios_events = {s: api[s]["rps"] / off[s]["rps"] for s in ("create", "batch-import") if s in api and s in off}
+batch_off_products_per_s = off["batch-import"]["rps"] * a.batch_size if "batch-import" in off else 0
 lag = cache.get("lag") or {}
 batch_products_per_s = api["batch-import"]["rps"] * a.batch_size if "batch-import" in api else 0
 peak_mb = max(a.peak_hwm_kb, a.peak_sampled_kb) / 1024
@@ -95,6 +100,16 @@ targets = [] if not all(k in api for k in ("get-by-id", "list-first", "list-dept
     ("batch import >= 20 000 products/s", f"{batch_products_per_s:,.0f} products/s", batch_products_per_s >= 20000),
     ("API peak memory <= 300 MB", f"{peak_mb:.0f} MB", peak_mb <= 300),
 ]
+if ratios_events:
+    targets += [
+        ("POST create with events >= 0.8 x without", f"{ratios_events.get('create', 0):.2f} x", ratios_events.get("create", 0) >= 0.8),
+        ("batch import with events >= 0.8 x without", f"{ratios_events.get('batch-import', 0):.2f} x "
+         f"({batch_products_per_s:,.0f} vs {batch_off_products_per_s:,.0f} products/s)", ratios_events.get("batch-import", 0) >= 0.8),
+    ]
+if events.get("on_products"):
+    targets.append(("one catalog.product.created per product the events-on API created, none from the events-off API",
+                    f"{events['on_events']:,} events / {events['on_products']:,} products; {events['off_events']} / {events['off_products']:,}",
+                    events["on_events"] == events["on_products"] and events["off_events"] == 0))
 
 try:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -113,6 +128,8 @@ report = {
     "batch_products_per_s": round(batch_products_per_s),
     "ratios_api_over_baseline": {k: round(v, 3) for k, v in ratios.items()},
     "ratios_uncached_over_baseline": {k: round(v, 3) for k, v in ratios_uncached.items()},
+    "ratios_events_on_over_off": {k: round(v, 3) for k, v in ratios_events.items()},
+    "events": events,
     "cache": cache,
     "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets],
     "runs": list(runs.values()),
@@ -131,11 +148,12 @@ md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | err
 md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 order = READS + ["create", "stock-adjust", "batch-import"]
 for s in order:
-    for t in ("api", "uncached", "baseline"):
+    for t in ("api", "uncached", "eventsoff", "baseline"):
         r = runs.get((s, t))
         if not r:
             continue
-        ratio = f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else f"**{ratios_uncached[s]:.2f}**" if t == "uncached" and s in ratios_uncached else ""
+        ratio = (f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else f"**{ratios_uncached[s]:.2f}**" if t == "uncached" and s in ratios_uncached
+                 else f"**{ratios_events[s]:.2f}** ÷ events off" if t == "api" and s in ratios_events else "")
         md.append(f"| {LABELS[s]} | {t} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                   f"{r['p99_over_p50']:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {ratio} |")
 md.append("")
@@ -143,7 +161,16 @@ md.append("CPU µs/req: CPU time of the serving process (API or baseline, not Po
           "far less sensitive to other load on the machine than req/s. req/s and errors add up both rounds; "
           "p50/p99 are the mean of the rounds' percentiles.\n")
 md.append("Targets: `api` is the API as deployed (read cache on), `uncached` the same build with "
-          "`Catalog__ReadCache__Enabled=false`, `baseline` the raw Npgsql endpoint (bench/Baseline).\n")
+          "`Catalog__ReadCache__Enabled=false`, `eventsoff` the same build with `Catalog__Events__Enabled=false` "
+          "(no outbox, feed or relay; the write scenarios' comparison), `baseline` the raw Npgsql endpoint (bench/Baseline).\n")
+if events.get("lag_create") or events.get("lag_batch"):
+    def lag_text(l):
+        return "not sampled" if not l else (f"p50 {l['p50_s']:.2f} s, p95 {l['p95_s']:.2f} s, max {l['max_s']:.2f} s "
+                                             f"(at most {l['max_pending']:,} events waiting; {l['samples']} samples)")
+    md.append(f"Change events (relay → local RabbitMQ, publisher confirms): outbox lag — age of the oldest event the broker "
+              f"has not confirmed, sampled every 0.5 s while the events-on API took the writes — under POST create: "
+              f"**{lag_text(events.get('lag_create'))}**; under batch import: **{lag_text(events.get('lag_batch'))}**. "
+              f"After the last write the outbox drained in **{events.get('drain_s')} s**. The relay published from {events.get('relay')}.\n")
 if cache:
     md.append(f"Read cache: hot set of **{cache['hot_set']:,}** products read at random ({cache['hot_set_reads']:,} reads, "
               f"{cache['hot_set_misses']:,} primary-key lookups in PostgreSQL): **hit ratio {cache['hit_ratio']:.1%}**. "

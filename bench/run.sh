@@ -6,6 +6,10 @@
 # ("uncached"); a second cache-on replica serves reads while the first takes writes, to measure
 # the invalidation lag under write load (bench/lag.py), and a hot set of products read at
 # random gives the cache hit ratio.
+# The write scenarios (POST create, batch import) run on the API as deployed (change events on,
+# published by the relay to a local RabbitMQ node) and on the same build with
+# Catalog__Events__Enabled=false, alternating rounds; the outbox lag (age of the oldest event the
+# broker has not confirmed) is sampled while the events-on API takes the writes.
 #
 #   bench/run.sh                     100 000 products, 20 s per scenario (3 s warm-up), 2 rounds
 #   bench/run.sh --quick             100 000 products, 6 s per scenario (2 s warm-up): ~2.5 minutes
@@ -65,6 +69,8 @@ log() { printf '[bench %3ss] %s\n' "$(($(date +%s) - started))" "$*" >&2; }
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$pg_bin/initdb" ] || { echo "bench: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
+rmq_server=/usr/lib/rabbitmq/bin/rabbitmq-server
+[ -x "$rmq_server" ] || { echo "bench: RabbitMQ not found (apt-get install rabbitmq-server)" >&2; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tmp=$(mktemp -d /tmp/productcatalog-bench.XXXXXX)
@@ -74,6 +80,7 @@ cleanup() {
   local status=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "${epmd_port:-}" ]; then epmd -port "$epmd_port" -kill >/dev/null 2>&1 || true; fi
   if [ -f "$tmp/pgdata/postmaster.pid" ]; then as_pg "$pg_bin/pg_ctl" -D "$tmp/pgdata" -m immediate stop >/dev/null 2>&1 || true; fi
   if [ "$keep" = 1 ]; then echo "bench: kept $tmp" >&2; else rm -rf "$tmp"; fi
   exit "$status"
@@ -81,6 +88,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# setpriv, not runuser: it keeps the environment and replaces itself, so a kill reaches the server.
+as_rabbitmq=()
+if [ "$(id -u)" = 0 ]; then as_rabbitmq=(setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups --); fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { # url, seconds
   for _ in $(seq 1 $(($2 * 10))); do
@@ -106,6 +116,27 @@ as_pg "$pg_bin/pg_ctl" -D "$tmp/pgdata" -l "$tmp/postgres.log" -w -t 60 start -o
 psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
 psql_ -d postgres -c "CREATE DATABASE catalogdb"
 conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=catalogdb"
+
+# 2b. RabbitMQ: the relay's broker, a plain process with its own node name, ports and folders (as
+# the AppHost's local node), the default guest user (loopback only), no plugins.
+amqp_port=$(free_port)
+epmd_port=$(free_port)
+rmq="$tmp/rabbitmq"
+mkdir -p "$rmq/home" "$rmq/mnesia" "$rmq/log"
+echo '[].' >"$rmq/enabled_plugins"
+: >"$rmq/rabbitmq.conf"
+if [ "$(id -u)" = 0 ]; then chown -R rabbitmq "$rmq"; fi
+log "starting RabbitMQ on 127.0.0.1:$amqp_port"
+(
+  exec env HOME="$rmq/home" RABBITMQ_NODENAME="bench-$$@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$epmd_port" \
+    RABBITMQ_MNESIA_BASE="$rmq/mnesia" RABBITMQ_LOG_BASE="$rmq/log" RABBITMQ_LOGS=- \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$rmq/enabled_plugins" RABBITMQ_CONFIG_FILE="$rmq/rabbitmq.conf" \
+    RABBITMQ_ADVANCED_CONFIG_FILE="$rmq/advanced.config" RABBITMQ_CONF_ENV_FILE="$rmq/rabbitmq-env.conf" \
+    "${as_rabbitmq[@]}" "$rmq_server"
+) >"$tmp/rabbitmq.log" 2>&1 &
+pids+=("$!")
+messaging="amqp://guest:guest@127.0.0.1:$amqp_port"
 
 # 3. Schema and data ----------------------------------------------------------------------------
 log "migrating (ProductCatalog.MigrationService)"
@@ -134,12 +165,16 @@ log "starting the API on 127.0.0.1:$api_port and the baseline on 127.0.0.1:$base
     Catalog__RateLimit__Burst=100000000 \
     Catalog__RateLimit__PerSecond=100000000 \
     Catalog__CursorSigningKey="bench-cursor-key-shared" \
+    ConnectionStrings__messaging="$messaging" \
     Logging__LogLevel__Default=Warning \
     ${BENCH_API_ENV:-} \
     dotnet ProductCatalog.Api.dll >"$tmp/api.log" 2>&1
 ) &
 api_pid=$!
 pids+=("$api_pid")
+# Up before the others, so its relay takes the publisher lock: the relay's CPU then counts in the
+# api target's CPU µs/req (checked below).
+wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; exit 1; }
 # The same API with the read cache forced off (the uncached path), and a second cache-on
 # replica (reads there while the first takes writes: the invalidation lag).
 start_api() { # port log extra-env...
@@ -152,7 +187,7 @@ start_api() { # port log extra-env...
       ConnectionStrings__catalogdb="$conn" Catalog__Auth__SigningKey="$signing_key" \
       Catalog__RateLimit__Burst=100000000 Catalog__RateLimit__PerSecond=100000000 \
       Catalog__CursorSigningKey="bench-cursor-key-shared" Logging__LogLevel__Default=Warning \
-      ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
+      ConnectionStrings__messaging="$messaging" ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
   ) &
 }
 uncached_port=$(free_port)
@@ -163,6 +198,11 @@ replica_port=$(free_port)
 start_api "$replica_port" "$tmp/api-replica.log"
 replica_pid=$!
 pids+=("$replica_pid")
+# The same API with change events off: the write scenarios' comparison.
+eventsoff_port=$(free_port)
+start_api "$eventsoff_port" "$tmp/api-eventsoff.log" Catalog__Events__Enabled=false
+eventsoff_pid=$!
+pids+=("$eventsoff_pid")
 (
   cd bench/Baseline/bin/Release/net10.0
   exec env ASPNETCORE_URLS="http://127.0.0.1:$base_port" ASPNETCORE_ENVIRONMENT=Production \
@@ -175,6 +215,17 @@ wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; ex
 wait_http "http://127.0.0.1:$base_port/api/v1/products" 60 || { cat "$tmp/baseline.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$uncached_port/health" 60 || { cat "$tmp/api-uncached.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$replica_port/health" 60 || { cat "$tmp/api-replica.log" >&2; exit 1; }
+wait_http "http://127.0.0.1:$eventsoff_port/health" 60 || { cat "$tmp/api-eventsoff.log" >&2; exit 1; }
+for _ in $(seq 1 600); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null; then break; fi
+  sleep 0.1
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { cat "$tmp/rabbitmq.log" >&2; echo "bench: RabbitMQ did not listen within 60 s" >&2; exit 1; }
+# Which process publishes: the holder of the relay's advisory lock, by its connection's client port.
+relay_port=$(psql_ -d catalogdb -At -c "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted LIMIT 1")
+relay_pid=$(ss -Htnp "sport = :${relay_port:-0}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+if [ "${relay_pid:-}" = "$api_pid" ]; then relay_note="the api target (its CPU counts in the api's CPU µs/req)"; else relay_note="another API process (pid ${relay_pid:-unknown}; the api target's CPU µs/req leaves the relay out)"; fi
+log "the relay publishes from $relay_note"
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
 rss_log="$tmp/rss.log"
@@ -225,6 +276,13 @@ run_id="$(date +%H%M%S)$RANDOM"
 : >"$tmp/rounds.jsonl"
 round_seconds=$(( (duration + rounds - 1) / rounds ))
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The outbox lag as the relay's gauge defines it: seconds since the oldest event the broker has not
+# confirmed was written (0 when drained), and how many there are; every 0.5 s until killed.
+outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min(time)), 0)::numeric, 3), count(*) FROM catalog_events
+  WHERE position IS NULL OR position > (SELECT published_through FROM catalog_event_feed WHERE id = 1)"
+sample_outbox_lag() { # file
+  while true; do psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" >>"$1" 2>/dev/null || true; sleep 0.5; done
+}
 # name target(api|baseline) port connections SCENARIO [KEYS_FILE] [REQ_PATH]
 # Runs a warm-up, then $rounds rounds; read scenarios alternate the API and the baseline round by
 # round (see below), so drifting load from other work on the machine hits both alike.
@@ -234,11 +292,17 @@ wrk_once() { # target port connections seconds kind keys path tag result
   if [ "$c" -ge 64 ]; then threads=2; fi
   if [ "$target" = baseline ]; then pid=$base_pid; fi
   if [ "$target" = uncached ]; then pid=$uncached_pid; fi
-  local before after line
+  if [ "$target" = eventsoff ]; then pid=$eventsoff_pid; fi
+  local before after line sampler=""
+  if [ "$target" = api ] && [ "$result" != /dev/null ] && { [ "$kind" = create ] || [ "$kind" = batch ]; }; then
+    sample_outbox_lag "$tmp/outbox-lag-$kind.txt" &
+    sampler=$!
+  fi
   before=$(cpu_ticks "$pid")
   line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
     wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
   after=$(cpu_ticks "$pid")
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; fi
   [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),${line#\{}" >>"$result"
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
@@ -246,22 +310,28 @@ scenario() { # name connections kind keys api-path baseline-path (baseline-path 
   if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then return 0; fi
   local targets=(api)
   if [ -n "$base_path" ] || { [ "$kind" != path ] && [ "$kind" != create ] && [ "$kind" != stock ] && [ "$kind" != batch ]; }; then targets=(api uncached baseline); fi
-  # The first scenario also warms the JIT (tiered compilation, dynamic PGO): a longer warm-up.
+  if [ "$kind" = create ] || [ "$kind" = batch ]; then targets=(api eventsoff); fi
+  # The first scenario also warms the JIT (tiered compilation, dynamic PGO): a longer warm-up. So
+  # do the write scenarios: with events on, the relay, the CloudEvents SDK and the RabbitMQ client
+  # are compiled then too (a profile of a 3 s warm-up showed a third of the API's CPU in the JIT).
   local warm=$warmup
-  if [ "$name" = get-by-id ]; then warm=$((warmup * 3)); fi
+  if [ "$name" = get-by-id ] || [ "$kind" = create ] || [ "$kind" = batch ]; then warm=$((warmup * 3)); fi
   for target in "${targets[@]}"; do
     local port=$api_port p=$path
     if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
     if [ "$target" = uncached ]; then port=$uncached_port; fi
+    if [ "$target" = eventsoff ]; then port=$eventsoff_port; fi
     wrk_once "$target" "$port" "$c" "$warm" "$kind" "$keys" "$p" "${name//[^a-z]/}w$target" /dev/null
   done
   for round in $(seq 1 "$rounds"); do
     local order=("${targets[@]}")
     if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 3 ]; then order=(baseline uncached api); fi
+    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 2 ]; then order=("${targets[1]}" "${targets[0]}"); fi
     for target in "${order[@]}"; do
       local port=$api_port p=$path
       if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
       if [ "$target" = uncached ]; then port=$uncached_port; fi
+      if [ "$target" = eventsoff ]; then port=$eventsoff_port; fi
       wrk_once "$target" "$port" "$c" "$round_seconds" "$kind" "$keys" "$p" "${name//[^a-z]/}r$round$target" "$tmp/rounds.jsonl"
       sed -i '$ s/^{/{"scenario":"'"$name"'","target":"'"$target"'","connections":'"$c"',"round":'"$round"',/' "$tmp/rounds.jsonl"
     done
@@ -280,6 +350,44 @@ scenario search "$connections" path "" "/api/v1/products?q=$search_term" "/api/v
 scenario create "$write_connections" create
 scenario stock-adjust "$write_connections" stock "$tmp/ids.txt"
 scenario batch-import "$batch_connections" batch
+
+# 7b. Change events: how long the relay takes to drain the outbox after the last write, and the
+# events-on API recorded one catalog.product.created per product it created, the events-off one none.
+events_json="$tmp/events.json"
+if [ -z "$only" ] || [[ " $only " == *" create "* ]] || [[ " $only " == *" batch-import "* ]]; then
+  drain_start=$(date +%s.%N)
+  drain_seconds=null
+  for _ in $(seq 1 600); do
+    read -r _ pending < <(psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql")
+    if [ "$pending" = 0 ]; then drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $drain_start, 1))"); break; fi
+    sleep 0.1
+  done
+  # The write scenarios' SKUs carry the target's name (scenario.lua's RUN_ID): ...API-... or ...EVENTSOFF-...
+  psql_ -d catalogdb -At -F ' ' -c "
+    WITH created AS (SELECT subject FROM catalog_events WHERE type = 'catalog.product.created')
+    SELECT (SELECT count(*) FROM products WHERE sku LIKE '%API-%'),
+           (SELECT count(*) FROM products p JOIN created e ON e.subject = p.id::text WHERE p.sku LIKE '%API-%'),
+           (SELECT count(*) FROM products WHERE sku LIKE '%EVENTSOFF-%'),
+           (SELECT count(*) FROM products p JOIN created e ON e.subject = p.id::text WHERE p.sku LIKE '%EVENTSOFF-%')" >"$tmp/event-counts.txt"
+  python3 - "$tmp" "$drain_seconds" "$relay_note" >"$events_json" <<'PY'
+import json, os, sys
+tmp, drain, relay = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+def lag(kind):
+    path = os.path.join(tmp, f"outbox-lag-{kind}.txt")
+    samples = [tuple(map(float, l.split())) for l in open(path) if l.strip()] if os.path.exists(path) else []
+    if not samples:
+        return None
+    ages = sorted(a for a, _ in samples)
+    pct = lambda q: ages[min(len(ages) - 1, int(q * len(ages)))]
+    return {"samples": len(ages), "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": ages[-1], "max_pending": int(max(c for _, c in samples))}
+on_products, on_events, off_products, off_events = map(int, open(os.path.join(tmp, "event-counts.txt")).read().split())
+print(json.dumps({"relay": relay, "lag_create": lag("create"), "lag_batch": lag("batch"), "drain_s": drain,
+                  "on_products": on_products, "on_events": on_events, "off_products": off_products, "off_events": off_events}))
+PY
+  log "events: $(cat "$events_json")"
+else
+  echo '{}' >"$events_json"
+fi
 
 # 8. The read cache: hit ratio over the hot set, invalidation lag under write load -------------
 cache_json="$tmp/cache.json"
@@ -327,6 +435,6 @@ label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))
 python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
   --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
   --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
-  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" \
+  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" --events "$events_json" \
   --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
 log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all)"

@@ -102,7 +102,11 @@ public static class CategoryEndpoints
             }
 
             var created = new CategoryResponse(category.Id, category.Name, category.Description, 0);
-            db.CatalogEvents.Add(events.CategoryCreated(created));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.CategoryCreated(created));
+            }
+
             await db.SaveChangesAsync(token);
             return TypedResults.Created($"/api/v1/categories/{category.Id}", created);
         }, ct);
@@ -137,7 +141,11 @@ public static class CategoryEndpoints
 
             // Recorded after the UPDATE took the row lock: in commit order with this category's other events.
             var updated = await Find(db, id).FirstAsync(token);
-            db.CatalogEvents.Add(events.CategoryUpdated(updated));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.CategoryUpdated(updated));
+            }
+
             await db.SaveChangesAsync(token);
             return TypedResults.Ok(updated);
         }, ct);
@@ -160,7 +168,11 @@ public static class CategoryEndpoints
                 return CatalogProblems.CategoryInUse(id);
             }
 
-            db.CatalogEvents.Add(events.CategoryDeleted(id));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.CategoryDeleted(id));
+            }
+
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
         }, ct);

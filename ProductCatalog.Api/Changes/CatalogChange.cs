@@ -15,28 +15,39 @@ public sealed record CatalogChange(string Kind, string Operation, string Id, IRe
 
     public bool IsProduct => Kind == ProductKind;
 
-    /// <summary>Reads a payload of the <c>catalog_changes</c> channel; null if it is not one.</summary>
-    public static CatalogChange? Parse(string payload)
+    /// <summary>
+    /// Reads a payload of the <c>catalog_changes</c> channel: one change, or (an insert statement's
+    /// announcement) a <c>rows</c> array of them sharing kind, operation and time. Null if it is not one.
+    /// </summary>
+    public static IReadOnlyList<CatalogChange>? Parse(string payload)
     {
         try
         {
             using var document = JsonDocument.Parse(payload);
             var root = document.RootElement;
-            var id = root.GetProperty("id");
-            var skus = root.TryGetProperty("skus", out var array) && array.ValueKind == JsonValueKind.Array
-                ? array.EnumerateArray().Select(s => s.GetString()!).ToArray()
-                : [];
-            return new CatalogChange(
-                root.GetProperty("kind").GetString()!,
-                root.GetProperty("op").GetString()!,
-                id.ValueKind == JsonValueKind.Number ? id.GetRawText() : id.GetString()!,
-                skus,
-                DateTimeOffset.UnixEpoch.AddTicks(root.GetProperty("at").GetInt64() * (TimeSpan.TicksPerMillisecond / 1000)));
+            var kind = root.GetProperty("kind").GetString()!;
+            var operation = root.GetProperty("op").GetString()!;
+            var at = DateTimeOffset.UnixEpoch.AddTicks(root.GetProperty("at").GetInt64() * (TimeSpan.TicksPerMillisecond / 1000));
+            if (root.TryGetProperty("rows", out var rows))
+            {
+                return [.. rows.EnumerateArray().Select(row => Row(kind, operation, at, row))];
+            }
+
+            return [Row(kind, operation, at, root)];
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
+    }
+
+    private static CatalogChange Row(string kind, string operation, DateTimeOffset at, JsonElement row)
+    {
+        var id = row.GetProperty("id");
+        var skus = row.TryGetProperty("skus", out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Select(s => s.GetString()!).ToArray()
+            : [];
+        return new CatalogChange(kind, operation, id.ValueKind == JsonValueKind.Number ? id.GetRawText() : id.GetString()!, skus, at);
     }
 }
 

@@ -120,17 +120,20 @@ public sealed partial class CatalogChangeNotifications(
     private void Announce(string payload)
     {
         Interlocked.Increment(ref _received);
-        if (CatalogChange.Parse(payload) is { } change)
+        if (CatalogChange.Parse(payload) is { } changes)
         {
-            foreach (var subscriber in _subscribers)
+            foreach (var change in changes)
             {
-                try
+                foreach (var subscriber in _subscribers)
                 {
-                    subscriber.OnChange(change);
-                }
-                catch (Exception ex)
-                {
-                    LogSubscriberFailed(logger, subscriber.GetType().Name, ex);
+                    try
+                    {
+                        subscriber.OnChange(change);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogSubscriberFailed(logger, subscriber.GetType().Name, ex);
+                    }
                 }
             }
         }

@@ -6,14 +6,21 @@ public static class CatalogEventsExtensions
 {
     /// <summary>
     /// The outbox writer, the feed's sequencer and the relay to the broker (when the app has a
-    /// <c>messaging</c> connection string).
+    /// <c>messaging</c> connection string). With <c>Catalog:Events:Enabled=false</c>, only the
+    /// recorder, which then records nothing.
     /// </summary>
     public static IHostApplicationBuilder AddCatalogEvents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         services.Configure<ChangeEventOptions>(builder.Configuration.GetSection(ChangeEventOptions.SectionName));
         services.AddSingleton<ChangeEventRecorder>();
+        if (!builder.Configuration.GetValue(ChangeEventOptions.SectionName + ":" + nameof(ChangeEventOptions.Enabled), true))
+        {
+            return builder;
+        }
+
         services.AddSingleton<ChangeEventSequencer>();
+        services.AddSingleton<ChangeEventPurger>();
 
         // Feed readers and the relay wake on the same commit signal that evicts cache entries.
         if (!services.Any(d => d.ServiceType == typeof(CatalogChangeNotifications)))

@@ -8,6 +8,14 @@ public sealed class ChangeEventOptions
     /// <summary>The AppHost's broker resource, and the connection string's name.</summary>
     public const string BrokerConnectionName = "messaging";
 
+    /// <summary>
+    /// False: writes record no change events, the feed (<c>/api/v1/events</c>) is not served and
+    /// nothing is published. For a catalog no other service follows, and for the benchmark's
+    /// events-on/off comparison. Consumers of a catalog that turned it off and on again have
+    /// missed the changes in between and must re-read the catalog.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How long published events stay in the feed; older positions answer 410.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 
 namespace ProductCatalog.Api.Events;
 
@@ -16,8 +17,11 @@ namespace ProductCatalog.Api.Events;
 /// after the read whose version their UPDATE re-checks): that is what makes two events of one
 /// subject get their order in the outbox in commit order (see <see cref="CatalogEventFeed"/>).
 /// </remarks>
-public sealed class ChangeEventRecorder(TimeProvider time)
+public sealed class ChangeEventRecorder(TimeProvider time, IOptions<ChangeEventOptions> options)
 {
+    /// <summary>False when <see cref="ChangeEventOptions.Enabled"/> is: writers then record (and serialize) nothing.</summary>
+    public bool Enabled { get; } = options.Value.Enabled;
+
     public CatalogEvent ProductCreated(ProductResponse product) =>
         New(ChangeEventTypes.ProductCreated, ChangeEventTypes.ProductSource, product.Id.ToString(), product.UpdatedAt,
             JsonSerializer.Serialize(AsStored(product), CatalogJsonContext.Default.ProductResponse));

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Mime;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.Extensions;
-using CloudNative.CloudEvents.SystemTextJson;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
@@ -31,6 +30,7 @@ public sealed partial class ChangeEventRelay(
     IServiceProvider services,
     IConfiguration configuration,
     ChangeEventSequencer sequencer,
+    ChangeEventPurger purger,
     WaitForCatalogChange waitForChange,
     IOptions<ChangeEventOptions> options,
     CatalogMetrics metrics,
@@ -44,20 +44,27 @@ public sealed partial class ChangeEventRelay(
 
     private static readonly ActivitySource s_activitySource = new(ActivitySourceName);
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly JsonEventFormatter s_formatter = new();
+    private static readonly OutboxEventFormatter s_formatter = new();
+
+    /// <summary>Parsed once: a relative <see cref="Uri"/> per event is measurable at thousands of events a second.</summary>
+    private static readonly Dictionary<string, Uri> s_sources = new(StringComparer.Ordinal)
+    {
+        [ChangeEventTypes.ProductSource] = new(ChangeEventTypes.ProductSource, UriKind.Relative),
+        [ChangeEventTypes.CategorySource] = new(ChangeEventTypes.CategorySource, UriKind.Relative),
+    };
 
     /// <summary>The CloudEvents distributed-tracing extension's attribute (the SDK has no constant for it).</summary>
     private static readonly CloudEventAttribute s_traceParent = CloudEventAttribute.CreateExtension("traceparent", CloudEventAttributeType.String);
 
     private readonly ChangeEventOptions _options = options.Value;
-    private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.RelayEnabled || string.IsNullOrEmpty(configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName)))
+        var relay = _options.RelayEnabled && !string.IsNullOrEmpty(configuration.GetConnectionString(ChangeEventOptions.BrokerConnectionName));
+        if (!relay)
         {
+            // The feed is then the only way out; the outbox still has to be purged by someone.
             LogRelayOff(logger);
-            return;
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(CatalogDataExtensions.ConnectionName))
@@ -80,9 +87,16 @@ public sealed partial class ChangeEventRelay(
                     await Task.Delay(_options.IdlePoll, time, stoppingToken);
                 }
 
-                LogPublisher(logger);
                 retry = s_firstRetry;
-                await PublishAsync(database, stoppingToken);
+                if (relay)
+                {
+                    LogPublisher(logger);
+                    await PublishAsync(database, stoppingToken);
+                }
+                else
+                {
+                    await PurgeOnlyAsync(database, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -116,7 +130,7 @@ public sealed partial class ChangeEventRelay(
             {
                 var changed = waitForChange(ct);
                 var state = await sequencer.SequenceAsync(database, ct);
-                await PurgeIfDueAsync(database, state, ct);
+                await purger.PurgeIfDueAsync(database, state.PublishedThrough, ct);
                 var batch = await ReadUnpublishedAsync(database, state.PublishedThrough, ct);
                 metrics.OutboxOldestUnpublished(batch.Count > 0 ? batch[0].Time : null);
                 if (batch.Count == 0)
@@ -220,17 +234,17 @@ public sealed partial class ChangeEventRelay(
         await Task.WhenAll(confirmations).WaitAsync(ct);
     }
 
-    public static CloudEvent ToCloudEvent(CatalogEvent e)
+    private static CloudEvent ToCloudEvent(CatalogEvent e)
     {
         var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
         {
             Id = e.Id.ToString(),
-            Source = new Uri(e.Source, UriKind.Relative),
+            Source = s_sources.GetValueOrDefault(e.Source) ?? new Uri(e.Source, UriKind.Relative),
             Type = e.Type,
             Subject = e.Subject,
             Time = e.Time,
             DataContentType = MediaTypeNames.Application.Json,
-            Data = System.Text.Json.JsonElement.Parse(e.Data),
+            Data = e.Data, // JSON text, written as it is (OutboxEventFormatter)
         };
         // The sequence extension's attribute alone (as a string, like the feed), without its deprecated sequencetype.
         cloudEvent[Sequence.SequenceAttribute] = e.Position!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -280,44 +294,20 @@ public sealed partial class ChangeEventRelay(
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>
-    /// Deletes the oldest events once they are published and older than the retention: only a
-    /// prefix of positions (up to the first event still retained), so the feed stays gap-free and
-    /// "older than the retention" is simply "at or below purged_through".
-    /// </summary>
-    private async Task PurgeIfDueAsync(NpgsqlConnection database, FeedState state, CancellationToken ct)
+    /// <summary>Without a relay: numbers and purges now and then, on the lock holder's connection, until it fails.</summary>
+    private async Task PurgeOnlyAsync(NpgsqlConnection database, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (now - _lastPurge < _options.PurgeInterval)
+        while (true)
         {
-            return;
-        }
-
-        _lastPurge = now;
-        await using var command = new NpgsqlCommand(
-            """
-            WITH bound AS (
-                SELECT LEAST($1, coalesce((SELECT min(position) - 1 FROM catalog_events WHERE position IS NOT NULL AND time >= $2), $3)) AS through),
-            purged AS (
-                DELETE FROM catalog_events WHERE position <= (SELECT through FROM bound) RETURNING 1)
-            UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT through FROM bound))
-            WHERE id = 1
-            RETURNING (SELECT count(*) FROM purged)
-            """,
-            database)
-        {
-            Parameters = { new() { Value = state.PublishedThrough }, new() { Value = now - _options.Retention }, new() { Value = state.SequencedThrough } },
-        };
-        var purged = (long)(await command.ExecuteScalarAsync(ct))!;
-        if (purged > 0)
-        {
-            LogPurged(logger, purged);
+            var state = await sequencer.SequenceAsync(database, ct);
+            await purger.PurgeIfDueAsync(database, state.SequencedThrough, ct);
+            await Task.Delay(_options.PurgeInterval, time, ct);
         }
     }
 
     private TimeSpan Next(TimeSpan retry) => TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryDelay.Ticks));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work, and this service purges the outbox")]
     private static partial void LogRelayOff(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "This replica now publishes change events to the broker")]
@@ -331,7 +321,4 @@ public sealed partial class ChangeEventRelay(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closing a failed broker channel failed too")]
     private static partial void LogChannelDiscardFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} change events older than the retention period")]
-    private static partial void LogPurged(ILogger logger, long count);
 }

@@ -1,9 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace ProductCatalog.Api.Events;
 
 public static class EventEndpoints
 {
+    /// <summary>The change feed; not served when <see cref="ChangeEventOptions.Enabled"/> is false (it would never move).</summary>
     public static IEndpointRouteBuilder MapEventEndpoints(this IEndpointRouteBuilder app)
     {
+        if (!app.ServiceProvider.GetRequiredService<IOptions<ChangeEventOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+
         app.MapGroup("/api/v1/events")
             .WithTags("Events")
             .RequireAuthorization(CatalogAuthOptions.EventsPolicy)

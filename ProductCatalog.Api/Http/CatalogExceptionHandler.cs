@@ -41,7 +41,7 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
     {
         LogDatabaseUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path);
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status503ServiceUnavailable, "service-unavailable", "Service unavailable", "The catalog database cannot be reached right now. Retry after the delay in Retry-After.");
+        return CatalogProblems.ServiceUnavailable().ProblemDetails;
     }
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
@@ -53,7 +53,7 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
 
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "The request body must be sent as 'application/json'.");
+            return CatalogProblems.UnsupportedMediaType("application/json").ProblemDetails;
         }
 
         if (FindJsonException(bad) is { } json)

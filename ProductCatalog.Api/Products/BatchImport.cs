@@ -98,7 +98,10 @@ internal static class BatchImport
             await CopyAsync(connection, products, ct);
 
             // One catalog.product.created per item, copied in the same transaction and item order.
-            await CopyEventsAsync(connection, [.. products.Select(p => events.ProductCreated(ProductResponse.From(p)))], ct);
+            if (events.Enabled)
+            {
+                await CopyEventsAsync(connection, [.. products.Select(p => events.ProductCreated(ProductResponse.From(p)))], ct);
+            }
         }
         catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.UniqueViolation)
         {

@@ -41,7 +41,11 @@ internal static class CreateProduct
             var product = values.ToNewProduct(ProductWriteSupport.Now(time));
             var created = ProductResponse.From(product);
             db.Products.Add(product);
-            db.CatalogEvents.Add(events.ProductCreated(created));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.ProductCreated(created));
+            }
+
             try
             {
                 await db.SaveChangesAsync(token);

@@ -26,7 +26,11 @@ internal static class DeleteProduct
             }
 
             await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(token);
-            db.CatalogEvents.Add(events.ProductDeleted(id, current.Sku));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.ProductDeleted(id, current.Sku));
+            }
+
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
         }, ct);

@@ -66,7 +66,11 @@ internal static class ReplaceProduct
 
             // One SaveChanges is one transaction: the UPDATE re-checks the version read above, so
             // the event is ordered after every earlier change of this product (see CatalogEventFeed).
-            db.CatalogEvents.Add(events.ProductUpdated(before, after));
+            if (events.Enabled)
+            {
+                db.CatalogEvents.Add(events.ProductUpdated(before, after));
+            }
+
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -9,7 +9,7 @@ public sealed class ChangeEventRecorderTests
         DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse("2026-01-02T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
 
-    private readonly ChangeEventRecorder _recorder = new(TimeProvider.System);
+    private readonly ChangeEventRecorder _recorder = new(TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new ChangeEventOptions()));
 
     [Fact]
     public void Changed_lists_the_members_whose_values_differ_in_response_order_never_the_timestamps()

@@ -78,18 +78,24 @@ public sealed class CatalogChangeNotificationsTests(CatalogAppFixture fixture) :
     }
 
     [Fact]
-    public async Task Every_item_of_a_batch_import_is_announced()
+    public async Task Every_item_of_a_batch_import_is_announced_once_with_its_id_and_sku()
     {
+        // More rows than one notification carries (the insert trigger sends them in chunks).
         var prefix = UniqueSku("CNB");
-        var items = new JsonArray(Enumerable.Range(0, 25).Select(i => (JsonNode)Product($"{prefix}-{i:D2}")).ToArray());
+        var items = new JsonArray(Enumerable.Range(0, 100).Select(i => (JsonNode)Product($"{prefix}-{i:D3}")).ToArray());
         using var response = await _client.PostAsync("/api/v1/products/batch", Json(new JsonObject { ["items"] = items }), Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var ids = (await response.BodyAsync()).GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToArray();
 
-        for (var i = 0; i < 25; i++)
+        for (var i = 0; i < ids.Length; i++)
         {
-            var sku = $"{prefix}-{i:D2}";
-            await _recorded.WaitForAsync(c => c.Operation == "insert" && c.Skus.Contains(sku));
+            var sku = $"{prefix}-{i:D3}";
+            var change = await _recorded.WaitForAsync(c => c.Operation == "insert" && c.Skus.Contains(sku));
+            Assert.Equal(ids[i], change.Id);
+            Assert.Equal([sku], change.Skus);
         }
+
+        Assert.Equal(ids.Length, _recorded.Changes.Count(c => c.Operation == "insert" && c.Skus[0].StartsWith(prefix, StringComparison.Ordinal)));
     }
 
     [Fact]
