@@ -69,8 +69,9 @@ log() { printf '[bench %3ss] %s\n' "$(($(date +%s) - started))" "$*" >&2; }
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$pg_bin/initdb" ] || { echo "bench: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
+# Without RabbitMQ the events-on API still records every event, but nothing publishes them: the
+# write comparison then leaves the relay out and the outbox lag is not measured.
 rmq_server=/usr/lib/rabbitmq/bin/rabbitmq-server
-[ -x "$rmq_server" ] || { echo "bench: RabbitMQ not found (apt-get install rabbitmq-server)" >&2; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tmp=$(mktemp -d /tmp/productcatalog-bench.XXXXXX)
@@ -119,24 +120,30 @@ conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=catalogdb"
 
 # 2b. RabbitMQ: the relay's broker, a plain process with its own node name, ports and folders (as
 # the AppHost's local node), the default guest user (loopback only), no plugins.
-amqp_port=$(free_port)
-epmd_port=$(free_port)
-rmq="$tmp/rabbitmq"
-mkdir -p "$rmq/home" "$rmq/mnesia" "$rmq/log"
-echo '[].' >"$rmq/enabled_plugins"
-: >"$rmq/rabbitmq.conf"
-if [ "$(id -u)" = 0 ]; then chown -R rabbitmq "$rmq"; fi
-log "starting RabbitMQ on 127.0.0.1:$amqp_port"
-(
-  exec env HOME="$rmq/home" RABBITMQ_NODENAME="bench-$$@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-    RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$epmd_port" \
-    RABBITMQ_MNESIA_BASE="$rmq/mnesia" RABBITMQ_LOG_BASE="$rmq/log" RABBITMQ_LOGS=- \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$rmq/enabled_plugins" RABBITMQ_CONFIG_FILE="$rmq/rabbitmq.conf" \
-    RABBITMQ_ADVANCED_CONFIG_FILE="$rmq/advanced.config" RABBITMQ_CONF_ENV_FILE="$rmq/rabbitmq-env.conf" \
-    "${as_rabbitmq[@]}" "$rmq_server"
-) >"$tmp/rabbitmq.log" 2>&1 &
-pids+=("$!")
-messaging="amqp://guest:guest@127.0.0.1:$amqp_port"
+messaging=""
+amqp_port=""
+if [ -x "$rmq_server" ]; then
+  amqp_port=$(free_port)
+  epmd_port=$(free_port)
+  rmq="$tmp/rabbitmq"
+  mkdir -p "$rmq/home" "$rmq/mnesia" "$rmq/log"
+  echo '[].' >"$rmq/enabled_plugins"
+  : >"$rmq/rabbitmq.conf"
+  if [ "$(id -u)" = 0 ]; then chown -R rabbitmq "$rmq"; fi
+  log "starting RabbitMQ on 127.0.0.1:$amqp_port"
+  (
+    exec env HOME="$rmq/home" RABBITMQ_NODENAME="bench-$$@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+      RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$(free_port)" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$epmd_port" \
+      RABBITMQ_MNESIA_BASE="$rmq/mnesia" RABBITMQ_LOG_BASE="$rmq/log" RABBITMQ_LOGS=- \
+      RABBITMQ_ENABLED_PLUGINS_FILE="$rmq/enabled_plugins" RABBITMQ_CONFIG_FILE="$rmq/rabbitmq.conf" \
+      RABBITMQ_ADVANCED_CONFIG_FILE="$rmq/advanced.config" RABBITMQ_CONF_ENV_FILE="$rmq/rabbitmq-env.conf" \
+      "${as_rabbitmq[@]}" "$rmq_server"
+  ) >"$tmp/rabbitmq.log" 2>&1 &
+  pids+=("$!")
+  messaging="amqp://guest:guest@127.0.0.1:$amqp_port"
+else
+  log "RabbitMQ not found (apt-get install rabbitmq-server): events are recorded but not published, the outbox lag is not measured"
+fi
 
 # 3. Schema and data ----------------------------------------------------------------------------
 log "migrating (ProductCatalog.MigrationService)"
@@ -216,15 +223,18 @@ wait_http "http://127.0.0.1:$base_port/api/v1/products" 60 || { cat "$tmp/baseli
 wait_http "http://127.0.0.1:$uncached_port/health" 60 || { cat "$tmp/api-uncached.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$replica_port/health" 60 || { cat "$tmp/api-replica.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$eventsoff_port/health" 60 || { cat "$tmp/api-eventsoff.log" >&2; exit 1; }
-for _ in $(seq 1 600); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null; then break; fi
-  sleep 0.1
-done
-(exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { cat "$tmp/rabbitmq.log" >&2; echo "bench: RabbitMQ did not listen within 60 s" >&2; exit 1; }
+if [ -n "$amqp_port" ]; then
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { cat "$tmp/rabbitmq.log" >&2; echo "bench: RabbitMQ did not listen within 60 s" >&2; exit 1; }
+fi
 # Which process publishes: the holder of the relay's advisory lock, by its connection's client port.
 relay_port=$(psql_ -d catalogdb -At -c "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted LIMIT 1")
 relay_pid=$(ss -Htnp "sport = :${relay_port:-0}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
-if [ "${relay_pid:-}" = "$api_pid" ]; then relay_note="the api target (its CPU counts in the api's CPU µs/req)"; else relay_note="another API process (pid ${relay_pid:-unknown}; the api target's CPU µs/req leaves the relay out)"; fi
+if [ -z "$messaging" ]; then relay_note="nowhere (no RabbitMQ on this machine)"
+elif [ "${relay_pid:-}" = "$api_pid" ]; then relay_note="the api target (its CPU counts in the api's CPU µs/req)"; else relay_note="another API process (pid ${relay_pid:-unknown}; the api target's CPU µs/req leaves the relay out)"; fi
 log "the relay publishes from $relay_note"
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
@@ -294,7 +304,7 @@ wrk_once() { # target port connections seconds kind keys path tag result
   if [ "$target" = uncached ]; then pid=$uncached_pid; fi
   if [ "$target" = eventsoff ]; then pid=$eventsoff_pid; fi
   local before after line sampler=""
-  if [ "$target" = api ] && [ "$result" != /dev/null ] && { [ "$kind" = create ] || [ "$kind" = batch ]; }; then
+  if [ "$target" = api ] && [ -n "$messaging" ] && [ "$result" != /dev/null ] && { [ "$kind" = create ] || [ "$kind" = batch ]; }; then
     sample_outbox_lag "$tmp/outbox-lag-$kind.txt" &
     sampler=$!
   fi
@@ -357,7 +367,7 @@ events_json="$tmp/events.json"
 if [ -z "$only" ] || [[ " $only " == *" create "* ]] || [[ " $only " == *" batch-import "* ]]; then
   drain_start=$(date +%s.%N)
   drain_seconds=null
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 "$([ -n "$messaging" ] && echo 600 || echo 0)"); do
     read -r _ pending < <(psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql")
     if [ "$pending" = 0 ]; then drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $drain_start, 1))"); break; fi
     sleep 0.1
