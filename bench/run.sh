@@ -293,16 +293,15 @@ outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min
 sample_outbox_lag() { # file
   while true; do psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" >>"$1" 2>/dev/null || true; sleep 0.5; done
 }
-# name target(api|baseline) port connections SCENARIO [KEYS_FILE] [REQ_PATH]
-# Runs a warm-up, then $rounds rounds; read scenarios alternate the API and the baseline round by
-# round (see below), so drifting load from other work on the machine hits both alike.
-wrk_once() { # target port connections seconds kind keys path tag result
-  local target=$1 port=$2 c=$3 seconds=$4 kind=$5 keys=$6 path=$7 tag=$8 result=$9
-  local threads=1 pid=$api_pid
+# One wrk run against a target (api, uncached, eventsoff or baseline), with the CPU time the
+# target's process spent; a scenario runs a warm-up, then $rounds rounds that alternate the targets'
+# order round by round, so drifting load from other work on the machine hits all of them alike.
+declare -A target_port=([api]=$api_port [uncached]=$uncached_port [eventsoff]=$eventsoff_port [baseline]=$base_port)
+declare -A target_pid=([api]=$api_pid [uncached]=$uncached_pid [eventsoff]=$eventsoff_pid [baseline]=$base_pid)
+wrk_once() { # target connections seconds kind keys path tag result
+  local target=$1 c=$2 seconds=$3 kind=$4 keys=$5 path=$6 tag=$7 result=$8
+  local threads=1 pid=${target_pid[$1]} port=${target_port[$1]}
   if [ "$c" -ge 64 ]; then threads=2; fi
-  if [ "$target" = baseline ]; then pid=$base_pid; fi
-  if [ "$target" = uncached ]; then pid=$uncached_pid; fi
-  if [ "$target" = eventsoff ]; then pid=$eventsoff_pid; fi
   local before after line sampler=""
   if [ "$target" = api ] && [ -n "$messaging" ] && [ "$result" != /dev/null ] && { [ "$kind" = create ] || [ "$kind" = batch ]; }; then
     sample_outbox_lag "$tmp/outbox-lag-$kind.txt" &
@@ -326,23 +325,20 @@ scenario() { # name connections kind keys api-path baseline-path (baseline-path 
   # are compiled then too (a profile of a 3 s warm-up showed a third of the API's CPU in the JIT).
   local warm=$warmup
   if [ "$name" = get-by-id ] || [ "$kind" = create ] || [ "$kind" = batch ]; then warm=$((warmup * 3)); fi
+  local target_path=()
   for target in "${targets[@]}"; do
-    local port=$api_port p=$path
-    if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
-    if [ "$target" = uncached ]; then port=$uncached_port; fi
-    if [ "$target" = eventsoff ]; then port=$eventsoff_port; fi
-    wrk_once "$target" "$port" "$c" "$warm" "$kind" "$keys" "$p" "${name//[^a-z]/}w$target" /dev/null
+    if [ "$target" = baseline ]; then target_path+=("$base_path"); else target_path+=("$path"); fi
+  done
+  for i in "${!targets[@]}"; do
+    wrk_once "${targets[$i]}" "$c" "$warm" "$kind" "$keys" "${target_path[$i]}" "${name//[^a-z]/}w${targets[$i]}" /dev/null
   done
   for round in $(seq 1 "$rounds"); do
-    local order=("${targets[@]}")
-    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 3 ]; then order=(baseline uncached api); fi
-    if [ $((round % 2)) = 0 ] && [ "${#targets[@]}" = 2 ]; then order=("${targets[1]}" "${targets[0]}"); fi
-    for target in "${order[@]}"; do
-      local port=$api_port p=$path
-      if [ "$target" = baseline ]; then port=$base_port; p=$base_path; fi
-      if [ "$target" = uncached ]; then port=$uncached_port; fi
-      if [ "$target" = eventsoff ]; then port=$eventsoff_port; fi
-      wrk_once "$target" "$port" "$c" "$round_seconds" "$kind" "$keys" "$p" "${name//[^a-z]/}r$round$target" "$tmp/rounds.jsonl"
+    # Even rounds run the targets in reverse order.
+    local order=("${!targets[@]}")
+    if [ $((round % 2)) = 0 ]; then order=($(printf '%s\n' "${!targets[@]}" | tac)); fi
+    for i in "${order[@]}"; do
+      local target=${targets[$i]}
+      wrk_once "$target" "$c" "$round_seconds" "$kind" "$keys" "${target_path[$i]}" "${name//[^a-z]/}r$round$target" "$tmp/rounds.jsonl"
       sed -i '$ s/^{/{"scenario":"'"$name"'","target":"'"$target"'","connections":'"$c"',"round":'"$round"',/' "$tmp/rounds.jsonl"
     done
   done
@@ -406,7 +402,7 @@ if [ -z "$only" ] || [[ " $only " == *" cache "* ]]; then
   pk_scans() { psql_ -d catalogdb -At -c "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'PK_products'"; }
   sleep 11 # other backends publish their statistics when idle, at least every 10 s
   scans_before=$(pk_scans)
-  wrk_once api "$api_port" "$connections" "$duration" get-id "$tmp/ids.txt" "" hotset "$tmp/hotset.jsonl"
+  wrk_once api "$connections" "$duration" get-id "$tmp/ids.txt" "" hotset "$tmp/hotset.jsonl"
   sleep 11
   scans_after=$(pk_scans)
   log "hot set ($hot_set products at random, $duration s, after one read of each and the scenarios): $(python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); print(r["requests"], "reads")' "$tmp/hotset.jsonl"), $((scans_after - scans_before)) primary-key lookups"
