@@ -95,7 +95,7 @@ public sealed class CatalogChangeNotificationsTests(CatalogAppFixture fixture) :
             Assert.Equal([sku], change.Skus);
         }
 
-        Assert.Equal(ids.Length, _recorded.Changes.Count(c => c.Operation == "insert" && c.Skus[0].StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Equal(ids.Length, _recorded.Changes.Count(c => c.Operation == "insert" && c.Skus.Any(s => s.StartsWith(prefix, StringComparison.Ordinal))));
     }
 
     [Fact]
