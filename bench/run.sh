@@ -163,27 +163,7 @@ api_port=$(free_port)
 base_port=$(free_port)
 signing_key=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(36)).decode())')
 log "starting the API on 127.0.0.1:$api_port and the baseline on 127.0.0.1:$base_port"
-(
-  cd ProductCatalog.Api/bin/Release/net10.0
-  # shellcheck disable=SC2086
-  exec env ASPNETCORE_URLS="http://127.0.0.1:$api_port" ASPNETCORE_ENVIRONMENT=Production \
-    ConnectionStrings__catalogdb="$conn" \
-    Catalog__Auth__SigningKey="$signing_key" \
-    Catalog__RateLimit__Burst=100000000 \
-    Catalog__RateLimit__PerSecond=100000000 \
-    Catalog__CursorSigningKey="bench-cursor-key-shared" \
-    ConnectionStrings__messaging="$messaging" \
-    Logging__LogLevel__Default=Warning \
-    ${BENCH_API_ENV:-} \
-    dotnet ProductCatalog.Api.dll >"$tmp/api.log" 2>&1
-) &
-api_pid=$!
-pids+=("$api_pid")
-# Up before the others, so its relay takes the publisher lock: the relay's CPU then counts in the
-# api target's CPU µs/req (checked below).
-wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; exit 1; }
-# The same API with the read cache forced off (the uncached path), and a second cache-on
-# replica (reads there while the first takes writes: the invalidation lag).
+# Every API process: Release, Production, the bench database and broker, limits out of the way.
 start_api() { # port log extra-env...
   local port=$1 logfile=$2
   shift 2
@@ -197,6 +177,14 @@ start_api() { # port log extra-env...
       ConnectionStrings__messaging="$messaging" ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
   ) &
 }
+start_api "$api_port" "$tmp/api.log"
+api_pid=$!
+pids+=("$api_pid")
+# Up before the others, so its relay takes the publisher lock: the relay's CPU then counts in the
+# api target's CPU µs/req (checked below).
+wait_http "http://127.0.0.1:$api_port/health" 60 || { cat "$tmp/api.log" >&2; exit 1; }
+# The same API with the read cache forced off (the uncached path), and a second cache-on
+# replica (reads there while the first takes writes: the invalidation lag).
 uncached_port=$(free_port)
 start_api "$uncached_port" "$tmp/api-uncached.log" Catalog__ReadCache__Enabled=false
 uncached_pid=$!
