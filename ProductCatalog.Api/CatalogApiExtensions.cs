@@ -65,6 +65,7 @@ public static class CatalogApiExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CursorCodec.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.AddHostedService<IdempotencyKeyPurger>();
+        services.AddProductReader();
         builder.AddProductReadCache();
 
         builder.AddCatalogSecurity();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -14,27 +15,36 @@ public static class CatalogDataExtensions
     public const string MigrationsHistoryTable = "__ef_migrations_history";
 
     /// <summary>
-    /// Registers the pooled <see cref="CatalogDbContext"/> through Aspire's Npgsql integration,
-    /// which adds retries on transient errors, a health check and telemetry.
+    /// Registers one <see cref="NpgsqlDataSource"/> (one connection pool) through Aspire's Npgsql
+    /// integration, which adds its health check and telemetry, and the pooled
+    /// <see cref="CatalogDbContext"/> on that same data source, with brief retries on transient errors.
+    /// Code that reads without EF Core (the API's key lookups) takes the data source, not a pool of its own.
     /// </summary>
     public static IHostApplicationBuilder AddCatalogData(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<CatalogDbContext>(
-            ConnectionName,
-            settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString),
-            configureDbContextOptions: options => options
-                .UseNpgsql(npgsql => npgsql
-                    .MigrationsHistoryTable(MigrationsHistoryTable)
-                    // Transient faults are retried, but briefly: while the database is down a request
-                    // should fail fast with 503 rather than hang through a long back-off.
-                    .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null))
-                // A unique or foreign-key violation, or a lost optimistic-concurrency race, is an
-                // expected outcome the endpoints answer with 409/412; EF Core would log each as an
-                // error. Unexpected failures are still logged as errors by the exception handler.
-                .ConfigureWarnings(warnings => warnings.Log(
-                    (RelationalEventId.CommandError, LogLevel.Information),
-                    (CoreEventId.SaveChangesFailed, LogLevel.Information),
-                    (CoreEventId.OptimisticConcurrencyException, LogLevel.Information))));
+        builder.AddNpgsqlDataSource(ConnectionName, settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString));
+        builder.Services.AddDbContextPool<CatalogDbContext>((services, options) => options
+            .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
+                .MigrationsHistoryTable(MigrationsHistoryTable)
+                // Transient faults are retried, but briefly: while the database is down a request
+                // should fail fast with 503 rather than hang through a long back-off.
+                .EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null))
+            // A unique or foreign-key violation, or a lost optimistic-concurrency race, is an
+            // expected outcome the endpoints answer with 409/412; EF Core would log each as an
+            // error. Unexpected failures are still logged as errors by the exception handler.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Information),
+                (CoreEventId.SaveChangesFailed, LogLevel.Information),
+                (CoreEventId.OptimisticConcurrencyException, LogLevel.Information))));
+
+        // Npgsql's traces and metrics already come with the data source; the context adds its health
+        // check (can it reach the database through EF Core) and keeps the retries configured above.
+        builder.EnrichNpgsqlDbContext<CatalogDbContext>(settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableTracing = true;
+            settings.DisableMetrics = true;
+        });
         return builder;
     }
 

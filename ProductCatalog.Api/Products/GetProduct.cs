@@ -4,7 +4,7 @@ internal static class GetProduct
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
-    public static async Task<IResult> ById(Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, CancellationToken ct)
+    public static async Task<IResult> ById(Guid id, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
     {
         if (cache.FindById(id) is { } hit)
         {
@@ -12,11 +12,11 @@ internal static class GetProduct
         }
 
         var generation = cache.Generation;
-        var found = await ProductQueries.ById(db, id, ct);
+        var found = await reader.FindByIdAsync(id, ct);
         return found is null ? CatalogProblems.NotFound("product", id) : Respond(cache.Store(generation, found), request);
     }
 
-    public static async Task<IResult> BySku(string sku, HttpRequest request, CatalogDbContext db, ProductReadCache cache, CancellationToken ct)
+    public static async Task<IResult> BySku(string sku, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
     {
         // A string that cannot be a SKU cannot name a product either.
         if (!ProductRules.IsValidSku(sku))
@@ -31,7 +31,7 @@ internal static class GetProduct
         }
 
         var generation = cache.Generation;
-        var found = await ProductQueries.BySku(db, upper, ct);
+        var found = await reader.FindBySkuAsync(upper, ct);
         return found is null ? CatalogProblems.ProductSkuNotFound(sku) : Respond(cache.Store(generation, found), request);
     }
 

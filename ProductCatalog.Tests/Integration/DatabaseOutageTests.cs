@@ -17,6 +17,10 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
 {
     private static readonly TimeSpan s_recoveryTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>A key lookup by id and by SKU (no such product: 404 when the database is up) and the default listing.</summary>
+    private static readonly string[] s_readPaths =
+        [$"/api/v1/products/{Guid.NewGuid()}", $"/api/v1/products/by-sku/OUTAGE-{Guid.NewGuid():N}", "/api/v1/products?limit=1"];
+
     [Fact]
     public async Task Health_is_503_while_PostgreSQL_is_down_and_200_again_after_it_restarts()
     {
@@ -29,6 +33,15 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, await WaitForHealthAsync(client, HttpStatusCode.ServiceUnavailable, ct));
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive", ct)).StatusCode);
+
+            // Reads go to the database (the cache serves nothing while its subscription is down):
+            // 503 problems after the quick retries, never a 500.
+            foreach (var path in s_readPaths)
+            {
+                using var read = await client.GetAsync(path, ct);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, read.StatusCode);
+                Assert.Equal("application/problem+json", read.Content.Headers.ContentType?.MediaType);
+            }
         }
         finally
         {
@@ -36,6 +49,11 @@ public sealed class DatabaseOutageTests(CatalogAppFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.OK, await WaitForHealthAsync(client, HttpStatusCode.OK, ct));
+        foreach (var path in s_readPaths)
+        {
+            using var read = await client.GetAsync(path, ct);
+            Assert.True(read.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{path}: {read.StatusCode}");
+        }
     }
 
     [Fact]
