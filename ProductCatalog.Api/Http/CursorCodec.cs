@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.ObjectPool;
 
 namespace ProductCatalog.Api.Http;
 
@@ -15,12 +16,15 @@ public sealed class CursorCodec
     public const string SigningKeySetting = "Catalog:CursorSigningKey";
 
     private const int MacLength = 16;
-    private readonly byte[] _key;
+
+    // Keyed HMAC instances, reused: HMACSHA256.HashData sets up a new OpenSSL context per call,
+    // which cost more than the rest of encoding and checking a cursor (profiled on a cursor page).
+    private readonly ObjectPool<HMACSHA256> _macs;
 
     public CursorCodec(byte[] key)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(key.Length, 16, nameof(key));
-        _key = key;
+        _macs = new DefaultObjectPoolProvider().Create(new MacPolicy(key.ToArray()));
     }
 
     /// <summary>
@@ -38,8 +42,9 @@ public sealed class CursorCodec
     public string Encode(KeysetCursor cursor)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(cursor, CursorJsonContext.Default.KeysetCursor);
-        var mac = HMACSHA256.HashData(_key, payload).AsSpan(0, MacLength);
-        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(mac);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Sign(payload, mac);
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(mac[..MacLength]);
     }
 
     /// <summary>Null when the text is not a cursor this service made (garbled, truncated or altered).</summary>
@@ -58,8 +63,9 @@ public sealed class CursorCodec
 
         var payload = Base64Url.DecodeFromChars(text.AsSpan(0, dot));
         var mac = Base64Url.DecodeFromChars(text.AsSpan(dot + 1));
-        var expected = HMACSHA256.HashData(_key, payload).AsSpan(0, MacLength);
-        if (!CryptographicOperations.FixedTimeEquals(mac, expected))
+        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Sign(payload, expected);
+        if (!CryptographicOperations.FixedTimeEquals(mac, expected[..MacLength]))
         {
             return null;
         }
@@ -72,6 +78,26 @@ public sealed class CursorCodec
         {
             return null;
         }
+    }
+
+    private void Sign(ReadOnlySpan<byte> payload, Span<byte> mac)
+    {
+        var hmac = _macs.Get();
+        try
+        {
+            hmac.TryComputeHash(payload, mac, out _);
+        }
+        finally
+        {
+            _macs.Return(hmac);
+        }
+    }
+
+    private sealed class MacPolicy(byte[] key) : PooledObjectPolicy<HMACSHA256>
+    {
+        public override HMACSHA256 Create() => new(key);
+
+        public override bool Return(HMACSHA256 obj) => true;
     }
 }
 

@@ -12,6 +12,15 @@ public sealed class UtcTimestampJsonConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetDateTimeOffset();
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        // Formatted into a stack buffer: two timestamps per product, 40 per page, and no string for each.
+        Span<byte> utf8 = stackalloc byte[32];
+        if (!value.UtcDateTime.TryFormat(utf8, out var written, Format, CultureInfo.InvariantCulture))
+        {
+            throw new JsonException($"Timestamp {value:O} does not fit the response format.");
+        }
+
+        writer.WriteStringValue(utf8[..written]);
+    }
 }
