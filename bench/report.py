@@ -16,8 +16,8 @@ def merge(path, scenario, target):
     """One result from a scenario's rounds: counts add up; latency percentiles are the rounds' mean."""
     rounds = [r for r in map(json.loads, open(path)) if r["scenario"] == scenario and r["target"] == target]
     merged = {"scenario": scenario, "target": target, "connections": rounds[0]["connections"], "rounds": len(rounds)}
-    for k in ("requests", "duration_us", "bytes", "cpu_ticks") + ERRORS:
-        merged[k] = sum(r[k] for r in rounds)
+    for k in ("requests", "duration_us", "bytes", "cpu_ticks", "pg_ticks", "mq_ticks") + ERRORS:
+        merged[k] = sum(r.get(k, 0) for r in rounds)
     for k in ("p50_us", "p90_us", "p99_us", "mean_us"):
         merged[k] = sum(r[k] for r in rounds) / len(rounds)
     merged["max_us"] = max(r["max_us"] for r in rounds)
@@ -68,6 +68,8 @@ for line in open(a.results):
     r["rps"] = r["requests"] / seconds
     r["errors"] = sum(r[k] for k in ERRORS)
     r["cpu_us_per_request"] = r["cpu_ticks"] * TICK_US / max(r["requests"], 1)
+    r["pg_us_per_request"] = r.get("pg_ticks", 0) * TICK_US / max(r["requests"], 1)
+    r["mq_us_per_request"] = r.get("mq_ticks", 0) * TICK_US / max(r["requests"], 1)
     r["p50_ms"] = r["p50_us"] / 1000
     r["p99_ms"] = r["p99_us"] / 1000
     r["p99_over_p50"] = r["p99_us"] / r["p50_us"] if r["p50_us"] else None
@@ -161,8 +163,8 @@ md.append(f"`{a.command}` — {os.cpu_count()} cores shared by wrk, the API, the
           f"{a.duration} s per scenario after a warm-up; load average at the end {load[0]:.1f} "
           f"(other work on the machine adds noise: compare ratios, not absolute figures). "
           f"Data generated in {a.seed_seconds:.1f} s; writes: {a.auth}. Whole run {a.elapsed} s.\n")
-md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | ÷ baseline |")
-md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | PostgreSQL µs/req | ÷ baseline |")
+md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 order = READS + ["create", "stock-adjust", "batch-import"]
 for s in order:
     for t in ("api", "uncached", "eventsoff", "baseline"):
@@ -172,11 +174,24 @@ for s in order:
         ratio = (f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else f"**{ratios_uncached[s]:.2f}**" if t == "uncached" and s in ratios_uncached
                  else f"**{ratios_events[s]:.2f}** ÷ events off" if t == "api" and s in ratios_events else "")
         md.append(f"| {LABELS[s]} | {t} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-                  f"{r['p99_over_p50']:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {ratio} |")
+                  f"{r['p99_over_p50']:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {r['pg_us_per_request']:.0f} | {ratio} |")
 md.append("")
 md.append("CPU µs/req: CPU time of the serving process (API or baseline, not PostgreSQL) per request; it is "
-          "far less sensitive to other load on the machine than req/s. req/s and errors add up both rounds; "
+          "far less sensitive to other load on the machine than req/s. PostgreSQL µs/req: the CPU time of all of "
+          "PostgreSQL's processes during the same rounds, per request. req/s and errors add up both rounds; "
           "p50/p99 are the mean of the rounds' percentiles.\n")
+writes = [(s, t) for s in ("create", "batch-import") for t in ("api", "eventsoff") if (s, t) in runs]
+if writes:
+    per = lambda s: a.batch_size if s == "batch-import" else 1
+    md.append("Where the CPU of a write went, per product (µs; the broker's share is RabbitMQ's Erlang VM, which only "
+              "the events-on API publishes to; everything ran on the same cores):\n")
+    md.append("| scenario | target | API | PostgreSQL | RabbitMQ | total |")
+    md.append("|---|---|--:|--:|--:|--:|")
+    for s, t in writes:
+        r = runs[(s, t)]
+        api_us, pg_us, mq_us = (r[k] / per(s) for k in ("cpu_us_per_request", "pg_us_per_request", "mq_us_per_request"))
+        md.append(f"| {LABELS[s]} | {t} | {api_us:.1f} | {pg_us:.1f} | {mq_us:.1f} | {api_us + pg_us + mq_us:.1f} |")
+    md.append("")
 md.append("Targets: `api` is the API as deployed (read cache on), `uncached` the same build with "
           "`Catalog__ReadCache__Enabled=false`, `eventsoff` the same build with `Catalog__Events__Enabled=false` "
           "(no outbox, feed or relay; the write scenarios' comparison), `baseline` the raw Npgsql endpoint (bench/Baseline).\n")

@@ -217,6 +217,8 @@ if [ -n "$amqp_port" ]; then
     sleep 0.1
   done
   (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { cat "$tmp/rabbitmq.log" >&2; echo "bench: RabbitMQ did not listen within 60 s" >&2; exit 1; }
+  # The Erlang VM that is the broker (its CPU is the broker's share of a write scenario).
+  mq_pid=$(pgrep -f "beam.smp.*$tmp/rabbitmq" | head -1 || true)
 fi
 # Which process publishes: the holder of the relay's advisory lock, by its connection's client port.
 relay_port=$(psql_ -d catalogdb -At -c "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted LIMIT 1")
@@ -274,6 +276,15 @@ run_id="$(date +%H%M%S)$RANDOM"
 : >"$tmp/rounds.jsonl"
 round_seconds=$(( (duration + rounds - 1) / rounds ))
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# PostgreSQL's CPU: the postmaster, its live backends, and the backends it has reaped (cutime/cstime).
+pg_ticks() {
+  local pm
+  pm=$(head -1 "$tmp/pgdata/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
+    for child in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
+  } | awk '{s += $1} END {print s + 0}'
+}
+mq_ticks() { if [ -n "${mq_pid:-}" ] && [ -r "/proc/$mq_pid/stat" ]; then cpu_ticks "$mq_pid"; else echo 0; fi; }
 # The outbox lag as the relay's gauge defines it: seconds since the oldest event the broker has not
 # confirmed was written (0 when drained), and how many there are; every 0.5 s until killed.
 outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min(time)), 0)::numeric, 3), count(*) FROM catalog_events
@@ -296,11 +307,15 @@ wrk_once() { # target connections seconds kind keys path tag result
     sampler=$!
   fi
   before=$(cpu_ticks "$pid")
+  local pg_before mq_before
+  pg_before=$(pg_ticks)
+  mq_before=$(mq_ticks)
   line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
     wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
   after=$(cpu_ticks "$pid")
+  local pg_used=$(($(pg_ticks) - pg_before)) mq_used=$(($(mq_ticks) - mq_before))
   if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; fi
-  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),${line#\{}" >>"$result"
+  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,${line#\{}" >>"$result"
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
   local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}

@@ -46,6 +46,9 @@ public sealed partial class ChangeEventRelay(
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(200);
     private static readonly OutboxEventFormatter s_formatter = new();
 
+    // Structured mode, JSON: the same for every event, so formatted once.
+    private string? _contentType;
+
     /// <summary>Parsed once: a relative <see cref="Uri"/> per event is measurable at thousands of events a second.</summary>
     private static readonly Dictionary<string, Uri> s_sources = new(StringComparer.Ordinal)
     {
@@ -222,7 +225,7 @@ public sealed partial class ChangeEventRelay(
             var properties = new BasicProperties
             {
                 Persistent = true,
-                ContentType = contentType.ToString(),
+                ContentType = _contentType ??= contentType.ToString(),
                 MessageId = e.Id.ToString(),
                 Type = e.Type,
                 Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),

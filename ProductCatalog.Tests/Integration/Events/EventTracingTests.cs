@@ -20,7 +20,7 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
     {
         var (traceId, created) = await CreateInTraceAsync();
 
-        // The relay's producer span (with the client library's send span under it) is in the write's trace.
+        // The relay's producer span is in the write's trace.
         var spans = await fixture.Telemetry.WaitForAsync(
             t => t.Spans.Where(s => s.TraceId == traceId).ToList(),
             found => found.Any(s => s.Kind == OtlpSpanKind.Server)
