@@ -229,7 +229,8 @@ log "the relay publishes from $relay_note"
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
 rss_log="$tmp/rss.log"
-( while kill -0 "$api_pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
+# Each sample is "seconds-since-start kB", the same clock as the log lines, to tell which phase peaked.
+( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/VmRSS/ {print t, $2}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
 pids+=("$!")
 
 # 5. A write token ------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ fi
 
 # 9. Report -------------------------------------------------------------------------------------
 peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
-peak_sampled=$(sort -n "$rss_log" | tail -1)
+peak_sampled=$(awk '$2 > m {m = $2} END {print m + 0}' "$rss_log")
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
 mkdir -p "$out"
 label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))m" || echo "$((products / 1000))k")"
