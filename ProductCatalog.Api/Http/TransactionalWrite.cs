@@ -10,8 +10,9 @@ namespace ProductCatalog.Api.Http;
 /// </summary>
 public static class TransactionalWrite
 {
+    /// <remarks><c>committed</c> runs once the write has committed (not for a replay or a problem): where its outcome is recorded.</remarks>
     public static Task<IResult> ExecuteAsync(
-        CatalogDbContext db, string? idempotencyKey, byte[]? requestHash, Func<CancellationToken, Task<IResult>> write, CancellationToken ct)
+        CatalogDbContext db, string? idempotencyKey, byte[]? requestHash, Func<CancellationToken, Task<IResult>> write, Action? committed, CancellationToken ct)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         return strategy.ExecuteAsync(async token =>
@@ -37,6 +38,7 @@ public static class TransactionalWrite
             }
 
             await transaction.CommitAsync(token);
+            committed?.Invoke();
             return result;
         }, ct);
     }
@@ -47,6 +49,10 @@ public static class TransactionalWrite
     /// success (2xx); a problem rolls everything back.
     /// </summary>
     public static Task<TResult> ExecuteAsync<TResult>(CatalogDbContext db, Func<CancellationToken, Task<TResult>> write, CancellationToken ct)
+        where TResult : IResult => ExecuteAsync(db, write, null, ct);
+
+    /// <summary>As above; <c>committed</c> runs once a 2xx answer has committed: where the write's outcome is recorded.</summary>
+    public static Task<TResult> ExecuteAsync<TResult>(CatalogDbContext db, Func<CancellationToken, Task<TResult>> write, Action? committed, CancellationToken ct)
         where TResult : IResult
     {
         var strategy = db.Database.CreateExecutionStrategy();
@@ -60,6 +66,7 @@ public static class TransactionalWrite
             if (answer is IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
             {
                 await transaction.CommitAsync(token);
+                committed?.Invoke();
             }
 
             return result;

@@ -8,7 +8,8 @@ internal static partial class AdjustStock
     public const int MaxReasonLength = 500;
 
     public static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>> Handle(
-        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CancellationToken ct)
+        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CatalogMetrics metrics,
+        CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (body.Delta is not { } delta)
@@ -62,7 +63,7 @@ internal static partial class AdjustStock
             }
 
             return await Refusal(id, requested, db, token);
-        }, ct);
+        }, metrics.StockAdjusted, ct);
 
         // After the commit: a read between an earlier eviction and the commit would cache the old level again.
         cache.Invalidate(id);

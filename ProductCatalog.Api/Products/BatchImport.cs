@@ -17,7 +17,8 @@ internal static class BatchImport
     public const string IdempotencyScope = "POST /api/v1/products/batch";
 
     public static async Task<IResult> Handle(
-        BatchCreateRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
+        BatchCreateRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics,
+        CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -58,7 +59,8 @@ internal static class BatchImport
 
         var options = json.Value.SerializerOptions;
         var hash = key is null ? null : IdempotencyKeys.Hash(IdempotencyScope, body, options);
-        return await TransactionalWrite.ExecuteAsync(db, key, hash, token => WriteAsync(db, values, time, options, events, token), ct);
+        return await TransactionalWrite.ExecuteAsync(
+            db, key, hash, token => WriteAsync(db, values, time, options, events, token), () => metrics.ProductCreated(values.Length), ct);
     }
 
     private static async Task<IResult> WriteAsync(

@@ -9,7 +9,7 @@ internal static class CreateProduct
     public const string IdempotencyScope = "POST /api/v1/products";
 
     public static async Task<IResult> Handle(
-        ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
+        ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -57,6 +57,6 @@ internal static class CreateProduct
 
             return ProductWriteSupport.Respond(StatusCodes.Status201Created, created, product.Version, options,
                 location: $"/api/v1/products/{product.Id}");
-        }, ct);
+        }, () => metrics.ProductCreated(), ct);
     }
 }

@@ -5,7 +5,8 @@ namespace ProductCatalog.Api.Products;
 
 internal static class DeleteProduct
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, ChangeEventRecorder events, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(
+        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
         var result = await TransactionalWrite.ExecuteAsync<Results<NoContent, ProblemHttpResult>>(db, async token =>
@@ -33,7 +34,7 @@ internal static class DeleteProduct
 
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
-        }, ct);
+        }, metrics.ProductDeleted, ct);
 
         // After the commit, for the same reason as in AdjustStock.
         cache.Invalidate(id);

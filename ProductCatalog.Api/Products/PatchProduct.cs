@@ -17,7 +17,8 @@ internal static class PatchProduct
     public const string MediaType = "application/merge-patch+json";
 
     public static async Task<IResult> Handle(
-        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
+        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics,
+        CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase))
@@ -41,7 +42,7 @@ internal static class PatchProduct
         }
 
         var options = json.Value.SerializerOptions;
-        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, db, cache, time, options, events, ct);
+        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, db, cache, time, options, events, metrics, ct);
     }
 
     private static object Merge(Product product, JsonObject patch, JsonSerializerOptions options)

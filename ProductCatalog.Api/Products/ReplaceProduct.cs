@@ -8,13 +8,14 @@ namespace ProductCatalog.Api.Products;
 internal static class ReplaceProduct
 {
     public static Task<IResult> Put(
-        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CancellationToken ct)
+        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events,
+        CatalogMetrics metrics, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var values = ProductRules.Validate(body, errors);
         return values is null
             ? Task.FromResult<IResult>(CatalogProblems.Validation(errors.ToDictionary()))
-            : WriteAsync(id, _ => values, request, db, cache, time, json.Value.SerializerOptions, events, ct);
+            : WriteAsync(id, _ => values, request, db, cache, time, json.Value.SerializerOptions, events, metrics, ct);
     }
 
     /// <summary>
@@ -24,7 +25,7 @@ internal static class ReplaceProduct
     /// </summary>
     public static async Task<IResult> WriteAsync(
         Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time,
-        System.Text.Json.JsonSerializerOptions json, ChangeEventRecorder events, CancellationToken ct)
+        System.Text.Json.JsonSerializerOptions json, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
     {
         var ifMatch = ETags.ParseIfMatch(request);
         const int attempts = 10;
@@ -75,6 +76,7 @@ internal static class ReplaceProduct
             {
                 await db.SaveChangesAsync(ct);
                 cache.Invalidate(id);
+                metrics.ProductUpdated();
                 return ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, json);
             }
             catch (DbUpdateConcurrencyException) when (ifMatch.Present)
