@@ -16,13 +16,18 @@ public static class CatalogDataExtensions
 
     /// <summary>
     /// Registers one <see cref="NpgsqlDataSource"/> (one connection pool) through Aspire's Npgsql
-    /// integration, which adds its health check and telemetry, and the pooled
+    /// integration, which adds its telemetry, and the pooled
     /// <see cref="CatalogDbContext"/> on that same data source, with brief retries on transient errors.
     /// Code that reads without EF Core (the API's key lookups) takes the data source, not a pool of its own.
     /// </summary>
     public static IHostApplicationBuilder AddCatalogData(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(ConnectionName, settings => settings.ConnectionString = WithPoolDefaults(settings.ConnectionString));
+        builder.AddNpgsqlDataSource(ConnectionName, settings =>
+        {
+            settings.ConnectionString = WithPoolDefaults(settings.ConnectionString);
+            // One health check per database: the context's (below) asks the same server.
+            settings.DisableHealthChecks = true;
+        });
         builder.Services.AddDbContextPool<CatalogDbContext>((services, options) => options
             .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
                 .MigrationsHistoryTable(MigrationsHistoryTable)
@@ -37,7 +42,7 @@ public static class CatalogDataExtensions
                 (CoreEventId.SaveChangesFailed, LogLevel.Information),
                 (CoreEventId.OptimisticConcurrencyException, LogLevel.Information))));
 
-        // Npgsql's traces and metrics already come with the data source; the context adds its health
+        // Npgsql's traces and metrics already come with the data source; the context adds the health
         // check (can it reach the database through EF Core) and keeps the retries configured above.
         builder.EnrichNpgsqlDbContext<CatalogDbContext>(settings =>
         {
