@@ -26,9 +26,10 @@ internal static class OtlpDecoder
     public static List<ReceivedMetricPoint> DecodeMetrics(ReadOnlySpan<byte> request) =>
         [.. from resource in ExportMetricsServiceRequest.Parser.ParseFrom(request).ResourceMetrics
             let service = ServiceName(resource.Resource)
+            let instance = ResourceAttribute(resource.Resource, "service.instance.id")
             from scope in resource.ScopeMetrics
             from metric in scope.Metrics
-            from point in Points(service, scope.Scope?.Name ?? "", metric)
+            from point in Points(service, instance, scope.Scope?.Name ?? "", metric)
             select point];
 
     public static List<ReceivedLog> DecodeLogs(ReadOnlySpan<byte> request) =>
@@ -45,20 +46,22 @@ internal static class OtlpDecoder
                 Attributes(log.Attributes))];
 
     /// <summary>Sums and gauges give their value; a histogram its count (and sum).</summary>
-    private static IEnumerable<ReceivedMetricPoint> Points(string service, string scope, Metric metric) => metric.DataCase switch
+    private static IEnumerable<ReceivedMetricPoint> Points(string service, string instance, string scope, Metric metric) => metric.DataCase switch
     {
-        Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(p => NumberPoint(service, scope, metric.Name, p)),
-        Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(p => NumberPoint(service, scope, metric.Name, p)),
+        Metric.DataOneofCase.Sum => metric.Sum.DataPoints.Select(p => NumberPoint(service, instance, scope, metric.Name, p)),
+        Metric.DataOneofCase.Gauge => metric.Gauge.DataPoints.Select(p => NumberPoint(service, instance, scope, metric.Name, p)),
         Metric.DataOneofCase.Histogram => metric.Histogram.DataPoints.Select(p => new ReceivedMetricPoint(
-            service, scope, metric.Name, p.TimeUnixNano, p.Count, p.HasSum ? p.Sum : null, Attributes(p.Attributes))),
+            service, instance, scope, metric.Name, p.TimeUnixNano, p.Count, p.HasSum ? p.Sum : null, Attributes(p.Attributes))),
         _ => [],
     };
 
-    private static ReceivedMetricPoint NumberPoint(string service, string scope, string name, NumberDataPoint point) =>
-        new(service, scope, name, point.TimeUnixNano, point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble, null, Attributes(point.Attributes));
+    private static ReceivedMetricPoint NumberPoint(string service, string instance, string scope, string name, NumberDataPoint point) =>
+        new(service, instance, scope, name, point.TimeUnixNano, point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble, null, Attributes(point.Attributes));
 
-    private static string ServiceName(Otlp.Resource? resource) =>
-        resource?.Attributes.FirstOrDefault(a => a.Key == "service.name") is { } name ? Value(name.Value)?.ToString() ?? "" : "";
+    private static string ServiceName(Otlp.Resource? resource) => ResourceAttribute(resource, "service.name");
+
+    private static string ResourceAttribute(Otlp.Resource? resource, string key) =>
+        resource?.Attributes.FirstOrDefault(a => a.Key == key) is { } attribute ? Value(attribute.Value)?.ToString() ?? "" : "";
 
     private static Dictionary<string, object?> Attributes(IEnumerable<KeyValue> attributes)
     {

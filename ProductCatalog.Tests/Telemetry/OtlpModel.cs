@@ -23,10 +23,12 @@ public sealed record ReceivedSpan(
 
 /// <summary>
 /// One data point of a sum (counter) or histogram; for a histogram <see cref="Value"/> is the
-/// count of recordings and <see cref="Sum"/> their sum.
+/// count of recordings and <see cref="Sum"/> their sum. <see cref="Instance"/> (the resource's
+/// <c>service.instance.id</c>) tells the replicas of one service apart: each exports its own series.
 /// </summary>
 public sealed record ReceivedMetricPoint(
     string Service,
+    string Instance,
     string Scope,
     string Name,
     ulong TimeUnixNano,

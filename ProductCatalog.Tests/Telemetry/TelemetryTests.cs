@@ -179,8 +179,9 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
             return 0;
         }
 
+        // One cumulative series per replica and attribute set: the latest point of each, summed.
         return series
-            .GroupBy(p => string.Join(',', p.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")))
+            .GroupBy(p => p.Instance + "|" + string.Join(',', p.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")))
             .Sum(g => g.MaxBy(p => p.TimeUnixNano)!.Value);
     }
 
