@@ -102,10 +102,7 @@ public static class CategoryEndpoints
             }
 
             var created = new CategoryResponse(category.Id, category.Name, category.Description, 0);
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.CategoryCreated(created));
-            }
+            events.Record(db, e => e.CategoryCreated(created));
 
             await db.SaveChangesAsync(token);
             return TypedResults.Created($"/api/v1/categories/{category.Id}", created);
@@ -141,10 +138,7 @@ public static class CategoryEndpoints
 
             // Recorded after the UPDATE took the row lock: in commit order with this category's other events.
             var updated = await Find(db, id).FirstAsync(token);
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.CategoryUpdated(updated));
-            }
+            events.Record(db, e => e.CategoryUpdated(updated));
 
             await db.SaveChangesAsync(token);
             return TypedResults.Ok(updated);
@@ -168,10 +162,7 @@ public static class CategoryEndpoints
                 return CatalogProblems.CategoryInUse(id);
             }
 
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.CategoryDeleted(id));
-            }
+            events.Record(db, e => e.CategoryDeleted(id));
 
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();

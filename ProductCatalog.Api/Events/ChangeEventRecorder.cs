@@ -22,6 +22,17 @@ public sealed class ChangeEventRecorder(TimeProvider time, IOptions<ChangeEventO
     /// <summary>False when <see cref="ChangeEventOptions.Enabled"/> is: writers then record (and serialize) nothing.</summary>
     public bool Enabled { get; } = options.Value.Enabled;
 
+    /// <summary>Adds the event <paramref name="create"/> makes to <paramref name="db"/>'s unit of work; when events are off, makes none.</summary>
+    public void Record(CatalogDbContext db, Func<ChangeEventRecorder, CatalogEvent> create)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(create);
+        if (Enabled)
+        {
+            db.CatalogEvents.Add(create(this));
+        }
+    }
+
     public CatalogEvent ProductCreated(ProductResponse product) =>
         New(ChangeEventTypes.ProductCreated, ChangeEventTypes.ProductSource, product.Id.ToString(), product.UpdatedAt,
             JsonSerializer.Serialize(AsStored(product), CatalogJsonContext.Default.ProductResponse));

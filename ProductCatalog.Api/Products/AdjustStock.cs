@@ -51,10 +51,7 @@ internal static partial class AdjustStock
             if (updated.Count == 1)
             {
                 // Recorded under the row lock the UPDATE took, so in commit order with this product's other events.
-                if (events.Enabled)
-                {
-                    db.CatalogEvents.Add(events.StockChanged(id, updated[0], requested, body.Reason, now));
-                }
+                events.Record(db, e => e.StockChanged(id, updated[0], requested, body.Reason, now));
 
                 await db.SaveChangesAsync(token);
                 var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");

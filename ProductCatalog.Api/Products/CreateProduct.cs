@@ -41,10 +41,7 @@ internal static class CreateProduct
             var product = values.ToNewProduct(ProductWriteSupport.Now(time));
             var created = ProductResponse.From(product);
             db.Products.Add(product);
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.ProductCreated(created));
-            }
+            events.Record(db, e => e.ProductCreated(created));
 
             try
             {

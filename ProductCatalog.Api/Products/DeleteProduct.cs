@@ -27,10 +27,7 @@ internal static class DeleteProduct
             }
 
             await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(token);
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.ProductDeleted(id, current.Sku));
-            }
+            events.Record(db, e => e.ProductDeleted(id, current.Sku));
 
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();

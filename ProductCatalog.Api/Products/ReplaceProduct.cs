@@ -67,10 +67,7 @@ internal static class ReplaceProduct
 
             // One SaveChanges is one transaction: the UPDATE re-checks the version read above, so
             // the event is ordered after every earlier change of this product (see CatalogEventFeed).
-            if (events.Enabled)
-            {
-                db.CatalogEvents.Add(events.ProductUpdated(before, after));
-            }
+            events.Record(db, e => e.ProductUpdated(before, after));
 
             try
             {
