@@ -10,8 +10,8 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
-    /// <summary>The transactional outbox of change events.</summary>
-    public DbSet<CatalogEvent> CatalogEvents => Set<CatalogEvent>();
+    /// <summary>The transactional outbox of change events, a row per write's events.</summary>
+    public DbSet<CatalogEventGroup> CatalogEventGroups => Set<CatalogEventGroup>();
 
     public DbSet<CatalogEventFeed> CatalogEventFeed => Set<CatalogEventFeed>();
 

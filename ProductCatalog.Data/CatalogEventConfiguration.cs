@@ -3,29 +3,35 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace ProductCatalog.Data;
 
-internal sealed class CatalogEventConfiguration : IEntityTypeConfiguration<CatalogEvent>
+internal sealed class CatalogEventGroupConfiguration : IEntityTypeConfiguration<CatalogEventGroup>
 {
-    public const string TableName = "catalog_events";
+    public const string TableName = "catalog_event_groups";
 
-    public void Configure(EntityTypeBuilder<CatalogEvent> builder)
+    public void Configure(EntityTypeBuilder<CatalogEventGroup> builder)
     {
-        builder.ToTable(TableName);
+        builder.ToTable(TableName, table =>
+        {
+            table.HasCheckConstraint("ck_catalog_event_groups_count", "count >= 1 AND cardinality(ids) = count AND cardinality(subjects) = count AND cardinality(data) = count");
+            table.HasCheckConstraint("ck_catalog_event_groups_positions", "(first_position IS NULL) = (last_position IS NULL) AND (last_position IS NULL OR last_position = first_position + count - 1)");
+        });
         builder.HasKey(e => e.Seq);
         builder.Property(e => e.Seq).HasColumnName("seq").UseIdentityAlwaysColumn();
-        builder.Property(e => e.Position).HasColumnName("position");
-        builder.Property(e => e.Id).HasColumnName("id").ValueGeneratedNever();
+        builder.Property(e => e.FirstPosition).HasColumnName("first_position");
+        builder.Property(e => e.LastPosition).HasColumnName("last_position");
+        builder.Property(e => e.Count).HasColumnName("count");
         builder.Property(e => e.Type).HasColumnName("type").HasMaxLength(64);
         builder.Property(e => e.Source).HasColumnName("source").HasMaxLength(64);
-        builder.Property(e => e.Subject).HasColumnName("subject").HasMaxLength(64);
         builder.Property(e => e.Time).HasColumnName("time");
-        // json, not jsonb: the text is kept byte for byte as the API wrote it.
-        builder.Property(e => e.Data).HasColumnName("data").HasColumnType("json");
         builder.Property(e => e.TraceParent).HasColumnName("traceparent").HasMaxLength(128);
+        builder.Property(e => e.Ids).HasColumnName("ids");
+        builder.Property(e => e.Subjects).HasColumnName("subjects").HasColumnType("text[]");
+        // json, not jsonb: the text is kept byte for byte as the API wrote it.
+        builder.Property(e => e.Data).HasColumnName("data").HasColumnType("json[]");
 
-        // The feed and the relay seek by position.
-        builder.HasIndex(e => e.Position).IsUnique().HasDatabaseName("ux_catalog_events_position");
-        // The sequencer finds what is left to number without scanning numbered events.
-        builder.HasIndex(e => e.Seq).HasFilter("position IS NULL").HasDatabaseName("ix_catalog_events_unsequenced");
+        // The feed and the relay seek by position: the group holding a position is the first whose last_position reaches it.
+        builder.HasIndex(e => e.LastPosition).IsUnique().HasDatabaseName("ux_catalog_event_groups_last_position");
+        // The sequencer finds what is left to number without scanning numbered groups.
+        builder.HasIndex(e => e.Seq).HasFilter("last_position IS NULL").HasDatabaseName("ix_catalog_event_groups_unsequenced");
     }
 }
 

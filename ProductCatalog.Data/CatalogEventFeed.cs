@@ -6,8 +6,8 @@ namespace ProductCatalog.Data;
 /// were deleted after the retention period.
 /// </summary>
 /// <remarks>
-/// Sequencing locks this row, then numbers every committed event that has no position yet in
-/// <see cref="CatalogEvent.Seq"/> order. Because a sequencer only sees committed events and the
+/// Sequencing locks this row, then numbers the events of every committed group that has no
+/// positions yet, in <see cref="CatalogEventGroup.Seq"/> order. Because a sequencer only sees committed events and the
 /// next sequencer only starts after this one committed, a position becomes visible only after
 /// every smaller position is visible: a reader following positions never skips one. Every write
 /// records its event after it holds the changed row's lock (or after an optimistic-concurrency

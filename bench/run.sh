@@ -288,8 +288,11 @@ pg_ticks() {
 mq_ticks() { if [ -n "${mq_pid:-}" ] && [ -r "/proc/$mq_pid/stat" ]; then cpu_ticks "$mq_pid"; else echo 0; fi; }
 # The outbox lag as the relay's gauge defines it: seconds since the oldest event the broker has not
 # confirmed was written (0 when drained), and how many there are; every 0.5 s until killed.
-outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min(time)), 0)::numeric, 3), count(*) FROM catalog_events
-  WHERE position IS NULL OR position > (SELECT published_through FROM catalog_event_feed WHERE id = 1)"
+# (The outbox keeps a row per write: a group partly published counts only its unpublished events.)
+outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min(time)), 0)::numeric, 3),
+    coalesce(sum(CASE WHEN last_position IS NULL OR first_position > f.published_through THEN count ELSE last_position - f.published_through END), 0)
+  FROM catalog_event_groups, (SELECT published_through FROM catalog_event_feed WHERE id = 1) AS f
+  WHERE last_position IS NULL OR last_position > f.published_through"
 sample_outbox_lag() { # file
   while true; do psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" >>"$1" 2>/dev/null || true; sleep 0.5; done
 }
@@ -374,7 +377,7 @@ if [ -z "$only" ] || [[ " $only " == *" create "* ]] || [[ " $only " == *" batch
   done
   # The write scenarios' SKUs carry the target's name (scenario.lua's RUN_ID): ...API-... or ...EVENTSOFF-...
   psql_ -d catalogdb -At -F ' ' -c "
-    WITH created AS (SELECT subject FROM catalog_events WHERE type = 'catalog.product.created')
+    WITH created AS (SELECT unnest(subjects) AS subject FROM catalog_event_groups WHERE type = 'catalog.product.created')
     SELECT (SELECT count(*) FROM products WHERE sku LIKE '%API-%'),
            (SELECT count(*) FROM products p JOIN created e ON e.subject = p.id::text WHERE p.sku LIKE '%API-%'),
            (SELECT count(*) FROM products WHERE sku LIKE '%EVENTSOFF-%'),

@@ -15,14 +15,16 @@ namespace ProductCatalog.Api.Events;
 /// </remarks>
 public sealed partial class ChangeEventPurger(IOptions<ChangeEventOptions> options, TimeProvider time, ILogger<ChangeEventPurger> logger)
 {
+    // Whole groups only: a group still partly undelivered or in the retention stays, and
+    // purged_through ends where the last deleted group ends.
     private const string PurgeSql = """
         WITH bound AS (
-            SELECT LEAST($1, coalesce((SELECT min(position) - 1 FROM catalog_events WHERE position IS NOT NULL AND time >= $2), $1)) AS through),
+            SELECT LEAST($1, coalesce((SELECT min(first_position) - 1 FROM catalog_event_groups WHERE last_position IS NOT NULL AND time >= $2), $1)) AS through),
         purged AS (
-            DELETE FROM catalog_events WHERE position <= (SELECT through FROM bound) RETURNING 1)
-        UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT through FROM bound))
+            DELETE FROM catalog_event_groups WHERE last_position <= (SELECT through FROM bound) RETURNING count, last_position)
+        UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT coalesce(max(last_position), 0) FROM purged))
         WHERE id = 1
-        RETURNING (SELECT count(*) FROM purged)
+        RETURNING (SELECT coalesce(sum(count), 0) FROM purged)
         """;
 
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;

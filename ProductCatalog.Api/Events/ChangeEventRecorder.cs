@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace ProductCatalog.Api.Events;
 
 /// <summary>
-/// Writes change events into the outbox (<see cref="CatalogDbContext.CatalogEvents"/>) of the
+/// Writes change events into the outbox (<see cref="CatalogDbContext.CatalogEventGroups"/>) of the
 /// caller's unit of work, so they commit or roll back with the change. <c>data</c> is serialized
 /// by the same source-generated serializers the GET endpoints use, so it is the resource exactly
 /// as GET returns it after the change.
@@ -25,11 +25,21 @@ public sealed class ChangeEventRecorder(TimeProvider time, IOptions<ChangeEventO
     /// <summary>Adds the event <paramref name="create"/> makes to <paramref name="db"/>'s unit of work; when events are off, makes none.</summary>
     public void Record(CatalogDbContext db, Func<ChangeEventRecorder, CatalogEvent> create)
     {
+        ArgumentNullException.ThrowIfNull(create);
+        Record(db, recorder => [create(recorder)]);
+    }
+
+    /// <summary>
+    /// Adds the events <paramref name="create"/> makes, in their order, as one outbox row (they share
+    /// type, source, time and trace, as one write's events do); when events are off, makes none.
+    /// </summary>
+    public void Record(CatalogDbContext db, Func<ChangeEventRecorder, IReadOnlyList<CatalogEvent>> create)
+    {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(create);
         if (Enabled)
         {
-            db.CatalogEvents.Add(create(this));
+            db.CatalogEventGroups.Add(CatalogEventGroup.Of(create(this)));
         }
     }
 

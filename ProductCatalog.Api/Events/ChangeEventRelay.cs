@@ -134,7 +134,7 @@ public sealed partial class ChangeEventRelay(
                 var changed = waitForChange(ct);
                 var state = await sequencer.SequenceAsync(database, ct);
                 await purger.PurgeIfDueAsync(database, state.PublishedThrough, ct);
-                var batch = await ReadUnpublishedAsync(database, state.PublishedThrough, ct);
+                var batch = await OutboxEvents.ReadAsync(database, state.PublishedThrough, _options.PublishBatchSize, type: null, ct);
                 metrics.OutboxOldestUnpublished(batch.Count > 0 ? batch[0].Time : null);
                 if (batch.Count == 0)
                 {
@@ -257,34 +257,6 @@ public sealed partial class ChangeEventRelay(
         }
 
         return cloudEvent;
-    }
-
-    private async Task<List<CatalogEvent>> ReadUnpublishedAsync(NpgsqlConnection database, long publishedThrough, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT position, id, type, source, subject, time, data, traceparent FROM catalog_events WHERE position > $1 ORDER BY position LIMIT $2",
-            database)
-        {
-            Parameters = { new() { Value = publishedThrough }, new() { Value = _options.PublishBatchSize } },
-        };
-        var batch = new List<CatalogEvent>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            batch.Add(new CatalogEvent
-            {
-                Position = reader.GetInt64(0),
-                Id = reader.GetGuid(1),
-                Type = reader.GetString(2),
-                Source = reader.GetString(3),
-                Subject = reader.GetString(4),
-                Time = reader.GetFieldValue<DateTimeOffset>(5),
-                Data = reader.GetString(6),
-                TraceParent = reader.IsDBNull(7) ? null : reader.GetString(7),
-            });
-        }
-
-        return batch;
     }
 
     private static async Task MarkPublishedAsync(NpgsqlConnection database, long through, CancellationToken ct)

@@ -5,32 +5,35 @@ namespace ProductCatalog.Api.Events;
 /// <summary>
 /// Gives committed outbox events their feed positions (see <see cref="CatalogEventFeed"/> for
 /// why this makes the feed gap-free): under the lock of the feed's bookkeeping row, every
-/// committed event without a position is numbered in insert order, continuing from the last
-/// position given out. Feed readers and the relay call it before they read; it costs one
-/// indexed probe when there is nothing to number.
+/// committed group without positions is numbered in insert order, its events consecutively,
+/// continuing from the last position given out. Feed readers and the relay call it before they
+/// read; it costs one indexed probe when there is nothing to number.
 /// </summary>
 public sealed class ChangeEventSequencer(CatalogMetrics metrics)
 {
-    /// <summary>Numbered per transaction, so one huge backlog does not hold the lock for long.</summary>
-    public const int MaxPerRound = 10_000;
+    /// <summary>Groups numbered per transaction, so one huge backlog does not hold the lock for long.</summary>
+    public const int MaxGroupsPerRound = 1_000;
 
     private const string StateSql =
-        "SELECT sequenced_through, published_through, purged_through, EXISTS (SELECT 1 FROM catalog_events WHERE position IS NULL) FROM catalog_event_feed WHERE id = 1";
+        "SELECT sequenced_through, published_through, purged_through, EXISTS (SELECT 1 FROM catalog_event_groups WHERE last_position IS NULL) FROM catalog_event_feed WHERE id = 1";
 
     // A statement of its own, after the lock: READ COMMITTED gives it a snapshot that includes
     // whatever the previous sequencer committed before it released the lock.
     private static readonly string s_numberSql = $"""
         WITH pending AS (
-            SELECT seq, row_number() OVER (ORDER BY seq) AS n
-            FROM (SELECT seq FROM catalog_events WHERE position IS NULL ORDER BY seq LIMIT {MaxPerRound}) AS p),
+            SELECT seq, count, sum(count) OVER (ORDER BY seq) AS through
+            FROM (SELECT seq, count FROM catalog_event_groups WHERE last_position IS NULL ORDER BY seq LIMIT {MaxGroupsPerRound}) AS p),
+        base AS (SELECT sequenced_through FROM catalog_event_feed WHERE id = 1),
         numbered AS (
-            UPDATE catalog_events AS e
-            SET position = (SELECT sequenced_through FROM catalog_event_feed WHERE id = 1) + pending.n
-            FROM pending WHERE e.seq = pending.seq
-            RETURNING 1)
-        UPDATE catalog_event_feed SET sequenced_through = sequenced_through + (SELECT count(*) FROM numbered)
+            UPDATE catalog_event_groups AS g
+            SET first_position = base.sequenced_through + pending.through - pending.count + 1,
+                last_position = base.sequenced_through + pending.through
+            FROM pending, base
+            WHERE g.seq = pending.seq
+            RETURNING g.count)
+        UPDATE catalog_event_feed SET sequenced_through = sequenced_through + (SELECT coalesce(sum(count), 0) FROM numbered)
         WHERE id = 1
-        RETURNING sequenced_through, published_through, purged_through, (SELECT count(*) FROM numbered)
+        RETURNING sequenced_through, published_through, purged_through, (SELECT coalesce(sum(count), 0) FROM numbered), (SELECT count(*) FROM numbered)
         """;
 
     /// <summary>Numbers what is committed and unnumbered, then returns the feed's bookkeeping.</summary>
@@ -59,18 +62,19 @@ public sealed class ChangeEventSequencer(CatalogMetrics metrics)
                 await lockRow.ExecuteNonQueryAsync(ct);
             }
 
-            long numbered;
+            long numbered, groups;
             await using (var number = new NpgsqlCommand(s_numberSql, connection, transaction))
             await using (var reader = await number.ExecuteReaderAsync(ct))
             {
                 await reader.ReadAsync(ct);
                 state = new FeedState(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
                 numbered = reader.GetInt64(3);
+                groups = reader.GetInt64(4);
             }
 
             await transaction.CommitAsync(ct);
             metrics.EventsRecorded(numbered);
-            if (numbered < MaxPerRound)
+            if (groups < MaxGroupsPerRound)
             {
                 return state;
             }

@@ -155,19 +155,8 @@ internal static class ReadEventFeed
         }
     }
 
-    private static async Task<FeedState> SequenceAsync(CatalogDbContext db, ChangeEventSequencer sequencer, CancellationToken ct)
-    {
-        // Opened only for this step: a long-polling reader holds no pooled connection while it sleeps.
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return await sequencer.SequenceAsync((NpgsqlConnection)db.Database.GetDbConnection(), ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    private static Task<FeedState> SequenceAsync(CatalogDbContext db, ChangeEventSequencer sequencer, CancellationToken ct) =>
+        WithConnectionAsync(db, c => sequencer.SequenceAsync(c, ct), ct);
 
     private static async Task<ProblemHttpResult?> CheckPositionAsync(
         CatalogDbContext db, long after, FeedState state, TimeSpan retention, TimeProvider time, CancellationToken ct)
@@ -181,8 +170,7 @@ internal static class ReadEventFeed
         var expired = after < state.PurgedThrough;
         if (!expired && after > 0)
         {
-            var cutoff = time.GetUtcNow() - retention;
-            expired = await db.CatalogEvents.AnyAsync(e => e.Position == after && e.Time < cutoff, ct);
+            expired = await WithConnectionAsync(db, c => OutboxEvents.RecordedBeforeAsync(c, after, time.GetUtcNow() - retention, ct), ct);
         }
 
         return expired
@@ -193,14 +181,22 @@ internal static class ReadEventFeed
 
     private static async Task<List<ChangeEvent>> ReadAsync(CatalogDbContext db, long after, int limit, string? type, CancellationToken ct)
     {
-        var events = db.CatalogEvents.AsNoTracking().Where(e => e.Position > after);
-        if (type is not null)
-        {
-            events = events.Where(e => e.Type == type);
-        }
+        var events = await WithConnectionAsync(db, c => OutboxEvents.ReadAsync(c, after, limit, type, ct), ct);
+        return events.ConvertAll(ToChangeEvent);
+    }
 
-        var rows = await events.OrderBy(e => e.Position).Take(limit).ToListAsync(ct);
-        return rows.ConvertAll(ToChangeEvent);
+    /// <summary>Opened only for this step: a long-polling reader holds no pooled connection while it sleeps.</summary>
+    private static async Task<T> WithConnectionAsync<T>(CatalogDbContext db, Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await read((NpgsqlConnection)db.Database.GetDbConnection());
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public static ChangeEvent ToChangeEvent(CatalogEvent e) => new(

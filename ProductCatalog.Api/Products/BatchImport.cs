@@ -96,14 +96,7 @@ internal static class BatchImport
         var products = values.Select(v => v.ToNewProduct(now)).ToArray();
         try
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await CopyAsync(connection, products, ct);
-
-            // One catalog.product.created per item, copied in the same transaction and item order.
-            if (events.Enabled)
-            {
-                await CopyEventsAsync(connection, [.. products.Select(p => events.ProductCreated(ProductResponse.From(p)))], ct);
-            }
+            await CopyAsync((NpgsqlConnection)db.Database.GetDbConnection(), products, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == DatabaseErrors.UniqueViolation)
         {
@@ -115,27 +108,12 @@ internal static class BatchImport
             return CatalogProblems.Validation("items", "A category used by this batch was deleted while it was imported.");
         }
 
+        // One catalog.product.created per item, in item order, in the same transaction: one outbox row.
+        events.Record(db, e => [.. products.Select(p => e.ProductCreated(ProductResponse.From(p)))]);
+        await db.SaveChangesAsync(ct);
+
         var response = new BatchCreateResponse([.. products.Select(p => p.Id)]);
         return new StoredJsonResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(response, json), null, null);
-    }
-
-    private static async Task CopyEventsAsync(NpgsqlConnection connection, CatalogEvent[] events, CancellationToken ct)
-    {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY catalog_events (id, type, source, subject, time, data, traceparent) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var e in events)
-        {
-            await importer.StartRowAsync(ct);
-            await importer.WriteAsync(e.Id, NpgsqlDbType.Uuid, ct);
-            await importer.WriteAsync(e.Type, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(e.Source, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(e.Subject, NpgsqlDbType.Varchar, ct);
-            await importer.WriteAsync(e.Time, NpgsqlDbType.TimestampTz, ct);
-            await importer.WriteAsync(e.Data, NpgsqlDbType.Json, ct);
-            await importer.WriteAsync(e.TraceParent, NpgsqlDbType.Varchar, ct);
-        }
-
-        await importer.CompleteAsync(ct);
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, Product[] products, CancellationToken ct)

@@ -25,68 +25,6 @@ namespace ProductCatalog.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("ProductCatalog.Data.CatalogEvent", b =>
-                {
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("seq");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
-
-                    b.Property<string>("Data")
-                        .IsRequired()
-                        .HasColumnType("json")
-                        .HasColumnName("data");
-
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<long?>("Position")
-                        .HasColumnType("bigint")
-                        .HasColumnName("position");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("source");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("subject");
-
-                    b.Property<DateTimeOffset>("Time")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("time");
-
-                    b.Property<string>("TraceParent")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("traceparent");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("type");
-
-                    b.HasKey("Seq");
-
-                    b.HasIndex("Position")
-                        .IsUnique()
-                        .HasDatabaseName("ux_catalog_events_position");
-
-                    b.HasIndex("Seq")
-                        .HasDatabaseName("ix_catalog_events_unsequenced")
-                        .HasFilter("position IS NULL");
-
-                    b.ToTable("catalog_events", (string)null);
-                });
-
             modelBuilder.Entity("ProductCatalog.Data.CatalogEventFeed", b =>
                 {
                     b.Property<int>("Id")
@@ -119,6 +57,81 @@ namespace ProductCatalog.Data.Migrations
                             PublishedThrough = 0L,
                             PurgedThrough = 0L,
                             SequencedThrough = 0L
+                        });
+                });
+
+            modelBuilder.Entity("ProductCatalog.Data.CatalogEventGroup", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.PrimitiveCollection<string[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("json[]")
+                        .HasColumnName("data");
+
+                    b.Property<long?>("FirstPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_position");
+
+                    b.PrimitiveCollection<Guid[]>("Ids")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("ids");
+
+                    b.Property<long?>("LastPosition")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_position");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.PrimitiveCollection<string[]>("Subjects")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("subjects");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("traceparent");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("LastPosition")
+                        .IsUnique()
+                        .HasDatabaseName("ux_catalog_event_groups_last_position");
+
+                    b.HasIndex("Seq")
+                        .HasDatabaseName("ix_catalog_event_groups_unsequenced")
+                        .HasFilter("last_position IS NULL");
+
+                    b.ToTable("catalog_event_groups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_catalog_event_groups_count", "count >= 1 AND cardinality(ids) = count AND cardinality(subjects) = count AND cardinality(data) = count");
+
+                            t.HasCheckConstraint("ck_catalog_event_groups_positions", "(first_position IS NULL) = (last_position IS NULL) AND (last_position IS NULL OR last_position = first_position + count - 1)");
                         });
                 });
 

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -7,9 +6,8 @@ using Npgsql;
 namespace ProductCatalog.Tests.Integration.Events;
 
 /// <summary>
-/// The outbox purge's SQL against a database of its own on the app's PostgreSQL server (migrated
-/// like the catalog's), with the clock faked: purging the shared catalog database would delete
-/// other tests' events.
+/// The outbox purge's SQL against a database of its own (<see cref="ScratchCatalogDatabase"/>),
+/// with the clock faked: purging the shared catalog database would delete other tests' events.
 /// </summary>
 public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
 {
@@ -17,51 +15,17 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(s_now);
     private readonly ChangeEventOptions _options = new() { Retention = TimeSpan.FromDays(7), PurgeInterval = TimeSpan.FromMinutes(5) };
-    private string _database = "";
-    private string _connectionString = "";
-    private NpgsqlConnection? _connection;
+    private ScratchCatalogDatabase? _database;
 
-    private NpgsqlConnection Connection => _connection!;
+    private NpgsqlConnection Connection => _database!.Connection;
 
-    public async ValueTask InitializeAsync()
-    {
-        var server = new NpgsqlConnectionStringBuilder(await fixture.GetDatabaseConnectionStringAsync());
-        _database = $"purge_{Guid.NewGuid():N}";
-        await using (var admin = new NpgsqlConnection(server.ConnectionString))
-        {
-            await admin.OpenAsync(Ct);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {_database}", admin);
-            await create.ExecuteNonQueryAsync(Ct);
-        }
-
-        server.Database = _database;
-        server.Pooling = false;
-        _connectionString = server.ConnectionString;
-        var options = new DbContextOptionsBuilder<CatalogDbContext>()
-            .UseNpgsql(_connectionString, npgsql => npgsql.MigrationsHistoryTable(CatalogDataExtensions.MigrationsHistoryTable))
-            .Options;
-        await using (var db = new CatalogDbContext(options))
-        {
-            await db.Database.MigrateAsync(Ct);
-        }
-
-        _connection = new NpgsqlConnection(_connectionString);
-        await _connection.OpenAsync(Ct);
-    }
+    public async ValueTask InitializeAsync() => _database = await ScratchCatalogDatabase.CreateAsync(fixture, migration: null, Ct);
 
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        if (_database is not null)
         {
-            await _connection.DisposeAsync();
-        }
-
-        if (_database.Length > 0)
-        {
-            await using var admin = new NpgsqlConnection(await fixture.GetDatabaseConnectionStringAsync());
-            await admin.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            await _database.DisposeAsync();
         }
     }
 
@@ -101,25 +65,59 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
         await AssertStateAsync(2);
     }
 
+    [Fact]
+    public async Task Only_whole_groups_are_purged()
+    {
+        // A batch's group 1..3 and a single event 4, all old: delivered through 2, the group stays
+        // whole (its event 3 is not delivered yet); delivered through 4, everything goes.
+        await InsertGroupAsync(1, 3, s_now.AddDays(-10));
+        await InsertGroupAsync(4, 1, s_now.AddDays(-9));
+        await SetSequencedThroughAsync(4);
+        var purger = Purger();
+
+        Assert.Equal(0, await purger.PurgeAsync(Connection, deliveredThrough: 2, Ct));
+        await AssertStateAsync(0, 1, 2, 3, 4);
+        Assert.Equal(3, await purger.PurgeAsync(Connection, deliveredThrough: 3, Ct));
+        await AssertStateAsync(3, 4);
+        Assert.Equal(1, await purger.PurgeAsync(Connection, deliveredThrough: 4, Ct));
+        await AssertStateAsync(4);
+    }
+
     private ChangeEventPurger Purger() => new(Options.Create(_options), _time, NullLogger<ChangeEventPurger>.Instance);
 
-    /// <summary>One event per age (in days before now), numbered 1..N as the sequencer would.</summary>
+    /// <summary>One event per age (in days before now), each a group of one, numbered 1..N as the sequencer would.</summary>
     private async Task SequencedEventsAsync(params int[] ageDays)
     {
         for (var i = 0; i < ageDays.Length; i++)
         {
-            await using var insert = new NpgsqlCommand(
-                "INSERT INTO catalog_events (position, id, type, source, subject, time, data) VALUES ($1, $2, 'catalog.product.created', '/products', $3, $4, '{}')",
-                Connection)
-            {
-                Parameters = { new() { Value = (long)(i + 1) }, new() { Value = Guid.NewGuid() }, new() { Value = $"p{i + 1}" }, new() { Value = s_now.AddDays(-ageDays[i]) } },
-            };
-            await insert.ExecuteNonQueryAsync(Ct);
+            await InsertGroupAsync(i + 1, 1, s_now.AddDays(-ageDays[i]));
         }
 
+        await SetSequencedThroughAsync(ageDays.Length);
+    }
+
+    /// <summary>A sequenced group of <paramref name="count"/> catalog.product.created events from <paramref name="firstPosition"/>.</summary>
+    private async Task InsertGroupAsync(long firstPosition, int count, DateTimeOffset time)
+    {
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO catalog_event_groups (first_position, last_position, count, type, source, time, ids, subjects, data)
+            SELECT $1, $1 + $2 - 1, $2, 'catalog.product.created', '/products', $3,
+                   array_agg(gen_random_uuid()), array_agg('p' || ($1 + n - 1) ORDER BY n), array_agg('{}'::json)
+            FROM generate_series(1, $2) AS n
+            """,
+            Connection)
+        {
+            Parameters = { new() { Value = firstPosition }, new() { Value = count }, new() { Value = time } },
+        };
+        Assert.Equal(1, await insert.ExecuteNonQueryAsync(Ct));
+    }
+
+    private async Task SetSequencedThroughAsync(long through)
+    {
         await using var feed = new NpgsqlCommand("UPDATE catalog_event_feed SET sequenced_through = $1 WHERE id = 1", Connection)
         {
-            Parameters = { new() { Value = (long)ageDays.Length } },
+            Parameters = { new() { Value = through } },
         };
         Assert.Equal(1, await feed.ExecuteNonQueryAsync(Ct));
     }
@@ -127,7 +125,12 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
     private async Task AssertStateAsync(long purgedThrough, params long[] remaining)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT purged_through, (SELECT coalesce(array_agg(position ORDER BY position), '{}') FROM catalog_events) FROM catalog_event_feed WHERE id = 1",
+            """
+            SELECT purged_through,
+                   (SELECT coalesce(array_agg(g.first_position + n - 1 ORDER BY g.first_position, n), '{}')
+                    FROM catalog_event_groups AS g CROSS JOIN LATERAL generate_series(1, g.count) AS n)
+            FROM catalog_event_feed WHERE id = 1
+            """,
             Connection);
         await using var reader = await command.ExecuteReaderAsync(Ct);
         Assert.True(await reader.ReadAsync(Ct));
