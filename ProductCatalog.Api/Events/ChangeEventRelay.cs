@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net.Mime;
-using CloudNative.CloudEvents;
-using CloudNative.CloudEvents.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
@@ -44,21 +41,6 @@ public sealed partial class ChangeEventRelay(
 
     private static readonly ActivitySource s_activitySource = new(ActivitySourceName);
     private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly OutboxEventFormatter s_formatter = new();
-
-    // Structured mode, JSON: the same for every event, so formatted once.
-    private string? _contentType;
-
-    /// <summary>Parsed once: a relative <see cref="Uri"/> per event is measurable at thousands of events a second.</summary>
-    private static readonly Dictionary<string, Uri> s_sources = new(StringComparer.Ordinal)
-    {
-        [ChangeEventTypes.ProductSource] = new(ChangeEventTypes.ProductSource, UriKind.Relative),
-        [ChangeEventTypes.CategorySource] = new(ChangeEventTypes.CategorySource, UriKind.Relative),
-    };
-
-    /// <summary>The CloudEvents distributed-tracing extension's attribute (the SDK has no constant for it).</summary>
-    private static readonly CloudEventAttribute s_traceParent = CloudEventAttribute.CreateExtension("traceparent", CloudEventAttributeType.String);
-
     private readonly ChangeEventOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -126,6 +108,7 @@ public sealed partial class ChangeEventRelay(
     private async Task PublishAsync(NpgsqlConnection database, CancellationToken ct)
     {
         IChannel? channel = null;
+        using var encoder = new CloudEventEncoder();
         var retry = s_firstRetry;
         try
         {
@@ -148,7 +131,7 @@ public sealed partial class ChangeEventRelay(
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     timeout.CancelAfter(_options.PublishTimeout);
                     channel ??= await OpenChannelAsync(timeout.Token);
-                    await PublishBatchAsync(channel, batch, timeout.Token);
+                    await PublishBatchAsync(channel, encoder, batch, timeout.Token);
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
@@ -207,7 +190,7 @@ public sealed partial class ChangeEventRelay(
         return channel;
     }
 
-    private async Task PublishBatchAsync(IChannel channel, List<CatalogEvent> batch, CancellationToken ct)
+    private async Task PublishBatchAsync(IChannel channel, CloudEventEncoder encoder, List<CatalogEvent> batch, CancellationToken ct)
     {
         var confirmations = new List<Task>(batch.Count);
         foreach (var e in batch)
@@ -221,11 +204,11 @@ public sealed partial class ChangeEventRelay(
             activity?.SetTag("messaging.message.id", e.Id.ToString());
             activity?.SetTag("cloudevents.event_subject", e.Subject);
 
-            var body = s_formatter.EncodeStructuredModeMessage(ToCloudEvent(e), out var contentType);
+            var body = encoder.Encode(e);
             var properties = new BasicProperties
             {
                 Persistent = true,
-                ContentType = _contentType ??= contentType.ToString(),
+                ContentType = CloudEventEncoder.ContentType,
                 MessageId = e.Id.ToString(),
                 Type = e.Type,
                 Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
@@ -235,28 +218,6 @@ public sealed partial class ChangeEventRelay(
         }
 
         await Task.WhenAll(confirmations).WaitAsync(ct);
-    }
-
-    private static CloudEvent ToCloudEvent(CatalogEvent e)
-    {
-        var cloudEvent = new CloudEvent(CloudEventsSpecVersion.V1_0)
-        {
-            Id = e.Id.ToString(),
-            Source = s_sources.GetValueOrDefault(e.Source) ?? new Uri(e.Source, UriKind.Relative),
-            Type = e.Type,
-            Subject = e.Subject,
-            Time = e.Time,
-            DataContentType = MediaTypeNames.Application.Json,
-            Data = e.Data, // JSON text, written as it is (OutboxEventFormatter)
-        };
-        // The sequence extension's attribute alone (as a string, like the feed), without its deprecated sequencetype.
-        cloudEvent[Sequence.SequenceAttribute] = e.Position!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (e.TraceParent is not null)
-        {
-            cloudEvent[s_traceParent] = e.TraceParent;
-        }
-
-        return cloudEvent;
     }
 
     private static async Task MarkPublishedAsync(NpgsqlConnection database, long through, CancellationToken ct)
