@@ -193,31 +193,68 @@ public sealed partial class ChangeEventRelay(
     private async Task PublishBatchAsync(IChannel channel, CloudEventEncoder encoder, List<CatalogEvent> batch, CancellationToken ct)
     {
         var confirmations = new List<Task>(batch.Count);
-        foreach (var e in batch)
+        for (var start = 0; start < batch.Count;)
         {
-            // The publish continues the trace of the write that recorded the event.
-            ActivityContext.TryParse(e.TraceParent, null, isRemote: true, out var parent);
-            using var activity = s_activitySource.StartActivity($"{_options.Exchange} publish", ActivityKind.Producer, parent);
-            activity?.SetTag("messaging.system", "rabbitmq");
-            activity?.SetTag("messaging.destination.name", _options.Exchange);
-            activity?.SetTag("messaging.rabbitmq.destination.routing_key", e.Type);
-            activity?.SetTag("messaging.message.id", e.Id.ToString());
-            activity?.SetTag("cloudevents.event_subject", e.Subject);
-
-            var body = encoder.Encode(e);
-            var properties = new BasicProperties
+            // One producer span per write: consecutive events in one trace context are one write's
+            // (a batch import's 1000 items would otherwise add 1000 spans to its trace).
+            var end = start + 1;
+            while (end < batch.Count && batch[start].TraceParent is { } traceParent && batch[end].TraceParent == traceParent)
             {
-                Persistent = true,
-                ContentType = CloudEventEncoder.ContentType,
-                MessageId = e.Id.ToString(),
-                Type = e.Type,
-                Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
-                AppId = "productcatalog-api",
-            };
-            confirmations.Add(channel.BasicPublishAsync(_options.Exchange, e.Type, mandatory: false, properties, body, ct).AsTask());
+                end++;
+            }
+
+            using var activity = StartPublishActivity(batch, start, end);
+            for (var i = start; i < end; i++)
+            {
+                var e = batch[i];
+                var properties = new BasicProperties
+                {
+                    Persistent = true,
+                    ContentType = CloudEventEncoder.ContentType,
+                    MessageId = e.Id.ToString(),
+                    Type = e.Type,
+                    Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
+                    AppId = "productcatalog-api",
+                };
+                confirmations.Add(channel.BasicPublishAsync(_options.Exchange, e.Type, mandatory: false, properties, encoder.Encode(e), ct).AsTask());
+            }
+
+            start = end;
         }
 
         await Task.WhenAll(confirmations).WaitAsync(ct);
+    }
+
+    /// <summary>The publish of events [start, end) of one write, continuing the write's trace.</summary>
+    private Activity? StartPublishActivity(List<CatalogEvent> batch, int start, int end)
+    {
+        var first = batch[start];
+        ActivityContext.TryParse(first.TraceParent, null, isRemote: true, out var parent);
+        var activity = s_activitySource.StartActivity($"{_options.Exchange} publish", ActivityKind.Producer, parent);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.SetTag("messaging.system", "rabbitmq");
+        activity.SetTag("messaging.destination.name", _options.Exchange);
+        var types = batch.Skip(start).Take(end - start).Select(e => e.Type).Distinct().ToList();
+        if (types.Count == 1)
+        {
+            activity.SetTag("messaging.rabbitmq.destination.routing_key", types[0]);
+        }
+
+        if (end - start == 1)
+        {
+            activity.SetTag("messaging.message.id", first.Id.ToString());
+            activity.SetTag("cloudevents.event_subject", first.Subject);
+        }
+        else
+        {
+            activity.SetTag("messaging.batch.message_count", end - start);
+        }
+
+        return activity;
     }
 
     private static async Task MarkPublishedAsync(NpgsqlConnection database, long through, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ProductCatalog.Tests.Integration.Events;
 
@@ -32,25 +33,49 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
         Assert.Contains(spans, s => s.Kind == OtlpSpanKind.Server && s.Service == "api");
     }
 
+    [Fact]
+    public async Task A_batch_imports_events_are_published_under_one_span_per_relay_batch_not_one_per_item()
+    {
+        var items = new JsonArray([.. Enumerable.Range(0, 20).Select(_ => (JsonNode)Product())]);
+        var (traceId, body) = await PostInTraceAsync("/api/v1/products/batch", new JsonObject { ["items"] = items });
+        Assert.Equal(20, body.GetProperty("ids").GetArrayLength());
+
+        // Every item's publish is counted once; a relay batch boundary may split the write's events over two spans.
+        static long Published(ReceivedSpan s) => s.Attributes.TryGetValue("messaging.batch.message_count", out var count) ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        var publishes = await fixture.Telemetry.WaitForAsync(
+            t => t.Spans.Where(s => s.TraceId == traceId && s.Kind == OtlpSpanKind.Producer && s.Scope == "ProductCatalog.Api.Events").ToList(),
+            found => found.Sum(Published) == 20,
+            TimeSpan.FromSeconds(45), Ct);
+        Assert.InRange(publishes.Count, 1, 2);
+        Assert.All(publishes, s => Assert.Equal("catalog.product.created", s.Attributes["messaging.rabbitmq.destination.routing_key"]));
+    }
+
     //#endif
     /// <summary>Creates a product in a trace of its own (the caller's traceparent) and reads its event from the feed.</summary>
     private async Task<(string TraceId, JsonElement Created)> CreateInTraceAsync()
     {
         var start = await HeadAsync(fixture);
+        var (traceId, body) = await PostInTraceAsync("/api/v1/products", Product());
+        var id = body.GetProperty("id").GetString()!;
+
+        var feed = EventFeedReader.Create(fixture);
+        var created = (await feed.ReadUntilAsync(start, read => read.Any(e => Subject(e) == id), TimeSpan.FromSeconds(30))).Single(e => Subject(e) == id);
+        return (traceId, created);
+    }
+
+    /// <summary>POSTs in a trace of its own (the caller's traceparent, no client span); 201 expected.</summary>
+    private async Task<(string TraceId, JsonElement Body)> PostInTraceAsync(string path, JsonNode content)
+    {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
         {
             BaseAddress = fixture.App.GetEndpoint("api", "http"),
         };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(fixture.SigningKey));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/products") { Content = Json(Product()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(content) };
         request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         using var response = await client.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var id = (await response.BodyAsync()).GetProperty("id").GetString()!;
-
-        var feed = EventFeedReader.Create(fixture);
-        var created = (await feed.ReadUntilAsync(start, read => read.Any(e => Subject(e) == id), TimeSpan.FromSeconds(30))).Single(e => Subject(e) == id);
-        return (traceId, created);
+        return (traceId, await response.BodyAsync());
     }
 }
