@@ -12,7 +12,7 @@ public static class CatalogEventsExtensions
     public static IHostApplicationBuilder AddCatalogEvents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<ChangeEventOptions>(builder.Configuration.GetSection(ChangeEventOptions.SectionName));
+        services.AddOptions<ChangeEventOptions>().BindConfiguration(ChangeEventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ChangeEventRecorder>();
         if (!builder.Configuration.GetValue(ChangeEventOptions.SectionName + ":" + nameof(ChangeEventOptions.Enabled), true))
         {

@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ProductCatalog.Api.Events;
 
-/// <summary><c>Catalog:Events</c>: the outbox's retention and the relay's behaviour.</summary>
+/// <summary><c>Catalog:Events</c>: the outbox's retention and the relay's behaviour; checked at startup.</summary>
 public sealed class ChangeEventOptions
 {
     public const string SectionName = "Catalog:Events";
@@ -17,9 +19,11 @@ public sealed class ChangeEventOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long published events stay in the feed; older positions answer 410.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How often the publishing replica deletes events older than <see cref="Retention"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The topic exchange events are published to (routing key = event type).</summary>
@@ -29,20 +33,24 @@ public sealed class ChangeEventOptions
     public bool RelayEnabled { get; set; } = true;
 
     /// <summary>Events published per round, all confirmed before the next round.</summary>
+    [Range(1, 10_000)]
     public int PublishBatchSize { get; set; } = 500;
 
     /// <summary>
     /// How long a batch may wait for the broker's confirmations (and a channel for its opening):
     /// a connection lost mid-batch must not leave the relay waiting forever.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest pause between publish attempts while the broker fails.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long a replica that is not publishing waits before trying to become the publisher, and
     /// the longest the relay sleeps without a change notification.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
 }

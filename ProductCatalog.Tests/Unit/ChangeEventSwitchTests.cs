@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ProductCatalog.Tests.Unit;
 
@@ -28,5 +29,22 @@ public sealed class ChangeEventSwitchTests
         Assert.Equal(expected, services.GetRequiredService<ChangeEventRecorder>().Enabled);
         Assert.Equal(expected, builder.Services.Any(d => d.ImplementationType == typeof(ChangeEventRelay)));
         Assert.Equal(expected, builder.Services.Any(d => d.ServiceType == typeof(ChangeEventPurger)));
+    }
+
+    [Theory]
+    [InlineData("PublishBatchSize", "0")]
+    [InlineData("PublishBatchSize", "-5")]
+    [InlineData("Retention", "00:00:00")]
+    [InlineData("PurgeInterval", "-00:05:00")]
+    [InlineData("IdlePoll", "00:00:00")]
+    public void Settings_out_of_range_are_refused_naming_the_setting(string setting, string value)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection([new($"Catalog:Events:{setting}", value)]);
+        builder.AddCatalogEvents();
+
+        using var services = builder.Services.BuildServiceProvider();
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ChangeEventOptions>>().Value);
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 }
