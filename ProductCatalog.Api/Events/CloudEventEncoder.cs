@@ -20,6 +20,7 @@ public sealed class CloudEventEncoder : IDisposable
     public const string ContentType = "application/cloudevents+json; charset=utf-8";
 
     private readonly ArrayBufferWriter<byte> _buffer = new(2048);
+    private readonly UtcTimestampJsonConverter _timestamps = new();
     private readonly Utf8JsonWriter _writer;
 
     public CloudEventEncoder() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
@@ -36,15 +37,10 @@ public sealed class CloudEventEncoder : IDisposable
         _writer.WriteString("source"u8, e.Source);
         _writer.WriteString("type"u8, e.Type);
         _writer.WriteString("subject"u8, e.Subject);
-        Span<byte> time = stackalloc byte[32];
-        if (!e.Time.UtcDateTime.TryFormat(time, out var written, UtcTimestampJsonConverter.Format, CultureInfo.InvariantCulture))
-        {
-            throw new FormatException($"Timestamp {e.Time:O} does not fit the event format.");
-        }
-
-        _writer.WriteString("time"u8, time[..written]);
+        _writer.WritePropertyName("time"u8);
+        _timestamps.Write(_writer, e.Time, JsonSerializerOptions.Default);
         Span<byte> sequence = stackalloc byte[20];
-        e.Position!.Value.TryFormat(sequence, out written, provider: CultureInfo.InvariantCulture);
+        e.Position!.Value.TryFormat(sequence, out var written, provider: CultureInfo.InvariantCulture);
         _writer.WriteString("sequence"u8, sequence[..written]);
         _writer.WriteString("datacontenttype"u8, "application/json"u8);
         if (e.TraceParent is not null)
