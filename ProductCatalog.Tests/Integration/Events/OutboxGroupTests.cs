@@ -22,9 +22,9 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
     public async Task Groups_are_numbered_in_insert_order_each_event_its_own_position_and_read_across_group_boundaries()
     {
         _database = await ScratchCatalogDatabase.CreateAsync(fixture, migration: null, Ct);
-        await AddGroupAsync(ChangeEventTypes.ProductCreated, "a", "b", "c");
-        await AddGroupAsync(ChangeEventTypes.ProductUpdated, "a");
-        await AddGroupAsync(ChangeEventTypes.ProductCreated, "d", "e");
+        await _database.AddGroupAsync(ChangeEventTypes.ProductCreated, s_time, null, "a", "b", "c");
+        await _database.AddGroupAsync(ChangeEventTypes.ProductUpdated, s_time, null, "a");
+        await _database.AddGroupAsync(ChangeEventTypes.ProductCreated, s_time, null, "d", "e");
 
         var state = await new ChangeEventSequencer(_services.GetRequiredService<CatalogMetrics>()).SequenceAsync(_database.Connection, Ct);
         Assert.Equal(6, state.SequencedThrough);
@@ -111,24 +111,5 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
         }
 
         await _services.DisposeAsync();
-    }
-
-    private async Task AddGroupAsync(string type, params string[] subjects)
-    {
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO catalog_event_groups (count, type, source, time, ids, subjects, data) VALUES ($1, $2, '/products', $3, $4, $5, $6::json[])",
-            _database!.Connection)
-        {
-            Parameters =
-            {
-                new() { Value = subjects.Length },
-                new() { Value = type },
-                new() { Value = s_time },
-                new() { Value = subjects.Select(_ => Guid.CreateVersion7()).ToArray() },
-                new() { Value = subjects },
-                new() { Value = subjects.Select(s => $"{{\"subject\":\"{s}\"}}").ToArray() },
-            },
-        };
-        await insert.ExecuteNonQueryAsync(Ct);
     }
 }

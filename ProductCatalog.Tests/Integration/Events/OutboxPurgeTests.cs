@@ -70,8 +70,8 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
     {
         // A batch's group 1..3 and a single event 4, all old: delivered through 2, the group stays
         // whole (its event 3 is not delivered yet); delivered through 4, everything goes.
-        await InsertGroupAsync(1, 3, s_now.AddDays(-10));
-        await InsertGroupAsync(4, 1, s_now.AddDays(-9));
+        await _database!.AddGroupAsync(ChangeEventTypes.ProductCreated, s_now.AddDays(-10), 1, "p1", "p2", "p3");
+        await _database!.AddGroupAsync(ChangeEventTypes.ProductCreated, s_now.AddDays(-9), 4, "p4");
         await SetSequencedThroughAsync(4);
         var purger = Purger();
 
@@ -90,27 +90,10 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
     {
         for (var i = 0; i < ageDays.Length; i++)
         {
-            await InsertGroupAsync(i + 1, 1, s_now.AddDays(-ageDays[i]));
+            await _database!.AddGroupAsync(ChangeEventTypes.ProductCreated, s_now.AddDays(-ageDays[i]), i + 1, $"p{i + 1}");
         }
 
         await SetSequencedThroughAsync(ageDays.Length);
-    }
-
-    /// <summary>A sequenced group of <paramref name="count"/> catalog.product.created events from <paramref name="firstPosition"/>.</summary>
-    private async Task InsertGroupAsync(long firstPosition, int count, DateTimeOffset time)
-    {
-        await using var insert = new NpgsqlCommand(
-            """
-            INSERT INTO catalog_event_groups (first_position, last_position, count, type, source, time, ids, subjects, data)
-            SELECT $1, $1 + $2 - 1, $2, 'catalog.product.created', '/products', $3,
-                   array_agg(gen_random_uuid()), array_agg('p' || ($1 + n - 1) ORDER BY n), array_agg('{}'::json)
-            FROM generate_series(1, $2) AS n
-            """,
-            Connection)
-        {
-            Parameters = { new() { Value = firstPosition }, new() { Value = count }, new() { Value = time } },
-        };
-        Assert.Equal(1, await insert.ExecuteNonQueryAsync(Ct));
     }
 
     private async Task SetSequencedThroughAsync(long through)

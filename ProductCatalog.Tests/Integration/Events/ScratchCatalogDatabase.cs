@@ -54,6 +54,33 @@ internal sealed class ScratchCatalogDatabase : IAsyncDisposable
         await db.GetService<IMigrator>().MigrateAsync(migration, ct);
     }
 
+    /// <summary>
+    /// Adds an outbox row of one event per subject (each's <c>data</c> names its subject), numbered
+    /// from <paramref name="firstPosition"/> as the sequencer would, or left for the sequencer (null).
+    /// </summary>
+    public async Task AddGroupAsync(string type, DateTimeOffset time, long? firstPosition, params string[] subjects)
+    {
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO catalog_event_groups (first_position, last_position, count, type, source, time, ids, subjects, data)
+            VALUES ($1, $1 + $2 - 1, $2, $3, '/api/v1/products', $4, $5, $6, $7::json[])
+            """,
+            Connection)
+        {
+            Parameters =
+            {
+                new() { Value = (object?)firstPosition ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
+                new() { Value = subjects.Length },
+                new() { Value = type },
+                new() { Value = time },
+                new() { Value = subjects.Select(_ => Guid.CreateVersion7()).ToArray() },
+                new() { Value = subjects },
+                new() { Value = subjects.Select(s => $"{{\"subject\":\"{s}\"}}").ToArray() },
+            },
+        };
+        Assert.Equal(1, await insert.ExecuteNonQueryAsync(CancellationToken.None));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Connection.DisposeAsync();
