@@ -39,7 +39,7 @@ public static class CatalogEventsExtensions
                 // client's blocking connect retries would hold up the relay; the relay retries itself.
                 settings.DisableHealthChecks = true;
                 settings.MaxConnectRetryCount = 0;
-                // The relay's own producer span per event is the publish in the write's trace; the
+                // The relay's own producer span (one per write's events) is the publish in the write's trace; the
                 // client's second span (and the AMQP headers it injects) was about a seventh of the
                 // publish loop's CPU in a profile and told nothing more. Consumers continue the trace
                 // from the CloudEvent's traceparent.
