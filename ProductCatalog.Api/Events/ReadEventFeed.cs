@@ -128,18 +128,33 @@ internal static class ReadEventFeed
         {
             // Taken before reading, so a commit that lands between the read and the wait still wakes us.
             var changed = waitForChange(ct);
-            var state = await SequenceAsync(db, sequencer, ct);
-            var from = after ?? state.PurgedThrough;
-            if (first)
+
+            // One pooled connection per pass, returned before any wait: a long-polling reader holds none while it sleeps.
+            long from;
+            List<CatalogEvent> events;
+            await db.Database.OpenConnectionAsync(ct);
+            try
             {
-                first = false;
-                if (await CheckPositionAsync(db, from, state, options.Value.Retention, time, ct) is { } problem)
+                var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+                var state = await sequencer.SequenceAsync(connection, ct);
+                from = after ?? state.PurgedThrough;
+                if (first)
                 {
-                    return problem;
+                    first = false;
+                    if (await CheckPositionAsync(connection, from, state, options.Value.Retention, time, ct) is { } problem)
+                    {
+                        return problem;
+                    }
                 }
+
+                events = await OutboxEvents.ReadAsync(connection, from, limit, query.Type, ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
             }
 
-            var items = await ReadAsync(db, from, limit, query.Type, ct);
+            var items = events.ConvertAll(ToChangeEvent);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (items.Count > 0 || remaining <= TimeSpan.Zero)
             {
@@ -155,11 +170,8 @@ internal static class ReadEventFeed
         }
     }
 
-    private static Task<FeedState> SequenceAsync(CatalogDbContext db, ChangeEventSequencer sequencer, CancellationToken ct) =>
-        WithConnectionAsync(db, c => sequencer.SequenceAsync(c, ct), ct);
-
     private static async Task<ProblemHttpResult?> CheckPositionAsync(
-        CatalogDbContext db, long after, FeedState state, TimeSpan retention, TimeProvider time, CancellationToken ct)
+        NpgsqlConnection connection, long after, FeedState state, TimeSpan retention, TimeProvider time, CancellationToken ct)
     {
         if (after > state.SequencedThrough)
         {
@@ -170,33 +182,13 @@ internal static class ReadEventFeed
         var expired = after < state.PurgedThrough;
         if (!expired && after > 0)
         {
-            expired = await WithConnectionAsync(db, c => OutboxEvents.RecordedBeforeAsync(c, after, time.GetUtcNow() - retention, ct), ct);
+            expired = await OutboxEvents.RecordedBeforeAsync(connection, after, time.GetUtcNow() - retention, ct);
         }
 
         return expired
             ? CatalogProblems.Problem(StatusCodes.Status410Gone, "position-expired", "Position expired",
                 $"Events after position {after} are older than the retention period and may have been deleted. Start again without 'after' (from the oldest retained event) and rebuild your copy.")
             : null;
-    }
-
-    private static async Task<List<ChangeEvent>> ReadAsync(CatalogDbContext db, long after, int limit, string? type, CancellationToken ct)
-    {
-        var events = await WithConnectionAsync(db, c => OutboxEvents.ReadAsync(c, after, limit, type, ct), ct);
-        return events.ConvertAll(ToChangeEvent);
-    }
-
-    /// <summary>Opened only for this step: a long-polling reader holds no pooled connection while it sleeps.</summary>
-    private static async Task<T> WithConnectionAsync<T>(CatalogDbContext db, Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return await read((NpgsqlConnection)db.Database.GetDbConnection());
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
     }
 
     public static ChangeEvent ToChangeEvent(CatalogEvent e) => new(
