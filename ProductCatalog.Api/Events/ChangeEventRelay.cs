@@ -238,10 +238,9 @@ public sealed partial class ChangeEventRelay(
 
         activity.SetTag("messaging.system", "rabbitmq");
         activity.SetTag("messaging.destination.name", _options.Exchange);
-        var types = batch.Skip(start).Take(end - start).Select(e => e.Type).Distinct().ToList();
-        if (types.Count == 1)
+        if (batch.GetRange(start, end - start).TrueForAll(e => e.Type == first.Type))
         {
-            activity.SetTag("messaging.rabbitmq.destination.routing_key", types[0]);
+            activity.SetTag("messaging.rabbitmq.destination.routing_key", first.Type);
         }
 
         if (end - start == 1)
