@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 [assembly: AssemblyFixture(typeof(ProductCatalog.Tests.Integration.CatalogAppFixture))]
 
@@ -220,6 +221,26 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         // The database resource still shows the stopped state until the server is ready again.
         await App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         await App.ResourceNotifications.WaitForResourceHealthyAsync("catalogdb", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        // The tests' pooled connections from before the restart are dead; the next open must not get one.
+        NpgsqlConnection.ClearAllPools();
+        // Health does not cover the change subscriptions, which reconnect after a back-off of up to
+        // 5 s: the tests after this one get an app whose caches and feeds are announced to again.
+        await WaitUntilEveryReplicaListensAsync(TimeSpan.FromSeconds(30), ct);
+    }
+
+    /// <summary>Waits until every replica's change subscription (its LISTEN connection) is up.</summary>
+    public async Task WaitUntilEveryReplicaListensAsync(TimeSpan bound, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(await GetDatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var listeners = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ProductCatalog.Api.Changes' AND query ILIKE 'LISTEN%'", connection);
+        var since = Stopwatch.StartNew();
+        while ((long)(await listeners.ExecuteScalarAsync(ct))! < ApiReplicas)
+        {
+            Assert.True(since.Elapsed < bound, $"Not every replica listens for changes after {bound.TotalSeconds} s.");
+            await Task.Delay(50, ct);
+        }
     }
 
     //#if (events)

@@ -158,7 +158,7 @@ public sealed class ReplicaCoherenceTests(CatalogAppFixture fixture, ITestOutput
 
         // A test that restarted PostgreSQL just before may leave a replica in its reconnect
         // back-off (up to 5 s): start from every replica listening, or there is nothing to cut.
-        await WaitUntilEveryReplicaListensAsync(connection, TimeSpan.FromSeconds(20));
+        await fixture.WaitUntilEveryReplicaListensAsync(TimeSpan.FromSeconds(20), Ct);
 
         var id = (await Writer.CreateProductAsync(Product(name: "Before the outage"))).GetProperty("id").GetGuid();
         await NameOnAsync(Reader, id);
@@ -186,19 +186,7 @@ public sealed class ReplicaCoherenceTests(CatalogAppFixture fixture, ITestOutput
         }
 
         // And both replicas listen again.
-        await WaitUntilEveryReplicaListensAsync(connection, TimeSpan.FromSeconds(20));
-    }
-
-    private static async Task WaitUntilEveryReplicaListensAsync(NpgsqlConnection connection, TimeSpan bound)
-    {
-        await using var listeners = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ProductCatalog.Api.Changes' AND query ILIKE 'LISTEN%'", connection);
-        var since = Stopwatch.StartNew();
-        while ((long)(await listeners.ExecuteScalarAsync(Ct))! < CatalogAppFixture.ApiReplicas)
-        {
-            Assert.True(since.Elapsed < bound, $"Not every replica listens for changes after {bound.TotalSeconds} s.");
-            await Task.Delay(50, Ct);
-        }
+        await fixture.WaitUntilEveryReplicaListensAsync(TimeSpan.FromSeconds(20), Ct);
     }
 
     private async Task<int> StockOnReaderAsync(Guid id)
