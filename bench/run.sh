@@ -116,7 +116,8 @@ if [ "$(id -u)" = 0 ]; then chown postgres "$tmp"; fi
 as_pg "$pg_bin/initdb" -D "$tmp/pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
 as_pg "$pg_bin/pg_ctl" -D "$tmp/pgdata" -l "$tmp/postgres.log" -w -t 60 start -o \
   "-c listen_addresses=127.0.0.1 -p $pg_port -k $tmp -c max_connections=200 -c shared_buffers=512MB -c work_mem=16MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min ${BENCH_PG_ARGS:-}" >/dev/null
-psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+# The server's own psql binary: Debian's psql on PATH is a Perl wrapper that costs ~25 ms of CPU a call.
+psql_() { "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
 psql_ -d postgres -c "CREATE DATABASE catalogdb"
 conn="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=catalogdb"
 
@@ -283,11 +284,17 @@ run_id="$(date +%H%M%S)$RANDOM"
 round_seconds=$(( (duration + rounds - 1) / rounds ))
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # PostgreSQL's CPU: the postmaster, its live backends, and the backends it has reaped (cutime/cstime).
+# A backend that exited but is not reaped yet (a zombie) reports no CPU, and its CPU is not in
+# cutime either: that made the figure negative now and then, so wait (briefly) until it is reaped.
 pg_ticks() {
   local pm
   pm=$(head -1 "$tmp/pgdata/postmaster.pid")
+  for _ in $(seq 1 50); do
+    if ! pgrep -P "$pm" -r Z >/dev/null; then break; fi
+    sleep 0.02
+  done
   { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
-    for child in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
+    for child in $(pgrep -P "$pm"); do sed 's/.*) //' "/proc/$child/stat" 2>/dev/null | awk '{print $12 + $13}' || true; done
   } | awk '{s += $1} END {print s + 0}'
 }
 mq_ticks() { if [ -n "${mq_pid:-}" ] && [ -r "/proc/$mq_pid/stat" ]; then cpu_ticks "$mq_pid"; else echo 0; fi; }
@@ -298,8 +305,35 @@ outbox_lag_sql="SELECT round(coalesce(extract(epoch FROM clock_timestamp() - min
     coalesce(sum(CASE WHEN last_position IS NULL OR first_position > f.published_through THEN count ELSE last_position - f.published_through END), 0)
   FROM catalog_event_groups, (SELECT published_through FROM catalog_event_feed WHERE id = 1) AS f
   WHERE last_position IS NULL OR last_position > f.published_through"
-sample_outbox_lag() { # file
-  while true; do psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" >>"$1" 2>/dev/null || true; sleep 0.5; done
+# One psql session for the whole round (a process per sample cost the events-on round CPU the
+# events-off round did not pay); it ends when the stop file appears and its input closes.
+sample_outbox_lag() { # file stop-file
+  while [ ! -e "$2" ]; do echo "$outbox_lag_sql;"; sleep 0.5; done | psql_ -d catalogdb -At -F ' ' >>"$1" 2>/dev/null || true
+}
+# CPU ticks of a .NET process's tiered-compilation threads (the JIT compiling hot methods again).
+jit_ticks() { # pid
+  local t sum=0
+  for t in /proc/"$1"/task/*; do
+    if grep -q '^\.NET Tiered' "$t/comm" 2>/dev/null; then
+      sum=$((sum + $(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+    fi
+  done
+  echo "$sum"
+}
+# After the warm-ups, until no target's JIT used more than 20 ms in a second (at most 30 s): tier-1
+# compilation goes on in the background after the load stops, and would otherwise land in the
+# first measured round (1.4 s of JIT in the events-on API's first batch-import round, none in its second).
+wait_jit_quiet() { # pid...
+  local before after busy waited=0
+  while [ "$waited" -lt 30 ]; do
+    before=$(for p in "$@"; do jit_ticks "$p"; done | awk '{s += $1} END {print s + 0}')
+    sleep 1
+    waited=$((waited + 1))
+    after=$(for p in "$@"; do jit_ticks "$p"; done | awk '{s += $1} END {print s + 0}')
+    busy=$((after - before))
+    if [ "$busy" -ge 0 ] && [ "$busy" -le 2 ]; then break; fi
+  done
+  echo "$waited"
 }
 # One wrk run against a target (api, uncached, eventsoff or baseline), with the CPU time the
 # target's process spent; a scenario runs a warm-up, then $rounds rounds that alternate the targets'
@@ -310,9 +344,10 @@ wrk_once() { # target connections seconds kind keys path tag result
   local target=$1 c=$2 seconds=$3 kind=$4 keys=$5 path=$6 tag=$7 result=$8
   local threads=1 pid=${target_pid[$1]} port=${target_port[$1]}
   if [ "$c" -ge 64 ]; then threads=2; fi
-  local before after line sampler=""
+  local before after line sampler="" stop="$tmp/stop-lag-sampler"
   if [ "$target" = api ] && [ -n "$messaging" ] && [ "$result" != /dev/null ] && { [ "$kind" = create ] || [ "$kind" = batch ]; }; then
-    sample_outbox_lag "$tmp/outbox-lag-$kind.txt" &
+    rm -f "$stop"
+    sample_outbox_lag "$tmp/outbox-lag-$kind.txt" "$stop" &
     sampler=$!
   fi
   before=$(cpu_ticks "$pid")
@@ -323,7 +358,7 @@ wrk_once() { # target connections seconds kind keys path tag result
     wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
   after=$(cpu_ticks "$pid")
   local pg_used=$(($(pg_ticks) - pg_before)) mq_used=$(($(mq_ticks) - mq_before))
-  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true; fi
+  if [ -n "$sampler" ]; then touch "$stop"; wait "$sampler" 2>/dev/null || true; fi
   [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,${line#\{}" >>"$result"
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
@@ -344,6 +379,9 @@ scenario() { # name connections kind keys api-path baseline-path (baseline-path 
   for i in "${!targets[@]}"; do
     wrk_once "${targets[$i]}" "$c" "$warm" "$kind" "$keys" "${target_path[$i]}" "${name//[^a-z]/}w${targets[$i]}" /dev/null
   done
+  local quiet_pids=()
+  for target in "${targets[@]}"; do quiet_pids+=("${target_pid[$target]}"); done
+  log "$name: warmed up; JIT quiet after $(wait_jit_quiet "${quiet_pids[@]}") s"
   for round in $(seq 1 "$rounds"); do
     # Even rounds run the targets in reverse order.
     local order=("${!targets[@]}")
