@@ -103,6 +103,49 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
         Assert.Equal("1:p1,2:7,3:p1", await count.ExecuteScalarAsync(Ct));
     }
 
+    [Fact]
+    public async Task The_outbox_arrays_are_compressed_with_lz4_where_the_server_has_it_and_with_pglz_after_a_downgrade()
+    {
+        _database = await ScratchCatalogDatabase.CreateAsync(fixture, migration: null, Ct);
+
+        // Whether this server was built with lz4: the migration keeps pglz on one that was not.
+        await using var probe = new NpgsqlCommand("CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)", _database.Connection);
+        var hasLz4 = true;
+        try
+        {
+            await probe.ExecuteNonQueryAsync(Ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.FeatureNotSupported)
+        {
+            hasLz4 = false;
+        }
+
+        Assert.Equal(hasLz4 ? "l,l" : ",", await CompressionOfArraysAsync());
+
+        // A group written now is stored compressed (a batch import's data is far over the 2 kB threshold) and reads back whole.
+        var subjects = Enumerable.Range(0, 1000).Select(i => $"subject-{i:D4}-{new string('x', 100)}").ToArray();
+        await _database.AddGroupAsync(ChangeEventTypes.ProductCreated, s_time, firstPosition: 1, subjects);
+        await using (var method = new NpgsqlCommand("SELECT pg_column_compression(data) FROM catalog_event_groups", _database.Connection))
+        {
+            Assert.Equal(hasLz4 ? "lz4" : "pglz", await method.ExecuteScalarAsync(Ct));
+        }
+
+        var events = await OutboxEvents.ReadAsync(_database.Connection, 0, 1000, type: null, Ct);
+        Assert.Equal(subjects, events.Select(e => e.Subject));
+
+        await _database.MigrateAsync("20261125224550_ChangeEventGroups", Ct);
+        Assert.Equal(",", await CompressionOfArraysAsync());
+    }
+
+    /// <summary>pg_attribute.attcompression of data and subjects: 'l' for lz4, empty for the server's default (pglz).</summary>
+    private async Task<string?> CompressionOfArraysAsync()
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = 'catalog_event_groups'::regclass AND attname IN ('data', 'subjects')",
+            _database!.Connection);
+        return (string?)await command.ExecuteScalarAsync(Ct);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_database is not null)
