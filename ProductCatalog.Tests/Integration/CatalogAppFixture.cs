@@ -234,7 +234,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         await using var connection = new NpgsqlConnection(await GetDatabaseConnectionStringAsync());
         await connection.OpenAsync(ct);
         await using var listeners = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ProductCatalog.Api.Changes' AND query ILIKE 'LISTEN%'", connection);
+            $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{CatalogChangeNotifications.ApplicationName}' AND query ILIKE 'LISTEN%'", connection);
         var since = Stopwatch.StartNew();
         while ((long)(await listeners.ExecuteScalarAsync(ct))! < ApiReplicas)
         {

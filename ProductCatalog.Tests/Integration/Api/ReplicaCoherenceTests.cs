@@ -167,7 +167,7 @@ public sealed class ReplicaCoherenceTests(CatalogAppFixture fixture, ITestOutput
         // Cut every replica's listening connection, and change the row while they reconnect: the
         // change is never announced to them.
         await using (var cut = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'ProductCatalog.Api.Changes'", connection))
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{CatalogChangeNotifications.ApplicationName}'", connection))
         {
             Assert.Equal((long)CatalogAppFixture.ApiReplicas, await cut.ExecuteScalarAsync(Ct));
         }
