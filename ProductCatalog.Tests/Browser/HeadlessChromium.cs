@@ -9,9 +9,6 @@ namespace ProductCatalog.Tests.Browser;
 /// </summary>
 internal sealed class HeadlessChromium : IAsyncDisposable
 {
-    /// <summary>Set to 1 to copy the dashboard screenshot over the one the README shows.</summary>
-    public const string UpdateScreenshotsVariable = "CATALOG_UPDATE_SCREENSHOTS";
-
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     // As root, without a sandbox; no calls home (the machine's network is closed).
@@ -94,31 +91,6 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         var path = Path.Combine(directory, name);
         await File.WriteAllTextAsync(path, await page.ContentAsync());
         return path;
-    }
-
-    /// <summary>
-    /// With <c>CATALOG_UPDATE_SCREENSHOTS=1</c>, copies a screenshot over the committed one in
-    /// <c>ProductCatalog.Tests/Browser/Screenshots/</c> (the README shows it); otherwise does nothing.
-    /// </summary>
-    public static void UpdateCommittedScreenshot(string screenshot, string committedName)
-    {
-        if (Environment.GetEnvironmentVariable(UpdateScreenshotsVariable) != "1")
-        {
-            return;
-        }
-
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ProductCatalog.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is not null)
-        {
-            var target = Path.Combine(directory.FullName, "ProductCatalog.Tests", "Browser", "Screenshots", committedName);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(screenshot, target, overwrite: true);
-        }
     }
 
     public async ValueTask DisposeAsync()

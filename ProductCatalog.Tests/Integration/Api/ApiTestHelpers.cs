@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -86,5 +87,21 @@ internal static class ApiTestHelpers
             Parameters = { new() { Value = skuPrefix.ToUpperInvariant() + "%" } },
         };
         return (int)(long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    /// <summary>POSTs in a trace of its own (the caller's traceparent, no client span); 201 expected.</summary>
+    public static async Task<(string TraceId, JsonElement Body)> PostInTraceAsync(this CatalogAppFixture fixture, string path, JsonNode content)
+    {
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
+        {
+            BaseAddress = fixture.App.GetEndpoint("api", "http"),
+        };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(fixture.SigningKey));
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(content) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (traceId, await response.BodyAsync());
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -37,7 +35,7 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
     public async Task A_batch_imports_events_are_published_under_one_span_per_relay_batch_not_one_per_item()
     {
         var items = new JsonArray([.. Enumerable.Range(0, 20).Select(_ => (JsonNode)Product())]);
-        var (traceId, body) = await PostInTraceAsync("/api/v1/products/batch", new JsonObject { ["items"] = items });
+        var (traceId, body) = await fixture.PostInTraceAsync("/api/v1/products/batch", new JsonObject { ["items"] = items });
         Assert.Equal(20, body.GetProperty("ids").GetArrayLength());
 
         // Every item's publish is counted once; a relay batch boundary may split the write's events over two spans.
@@ -55,27 +53,11 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
     private async Task<(string TraceId, JsonElement Created)> CreateInTraceAsync()
     {
         var start = await HeadAsync(fixture);
-        var (traceId, body) = await PostInTraceAsync("/api/v1/products", Product());
+        var (traceId, body) = await fixture.PostInTraceAsync("/api/v1/products", Product());
         var id = body.GetProperty("id").GetString()!;
 
         var feed = EventFeedReader.Create(fixture);
         var created = (await feed.ReadUntilAsync(start, read => read.Any(e => Subject(e) == id), TimeSpan.FromSeconds(30))).Single(e => Subject(e) == id);
         return (traceId, created);
-    }
-
-    /// <summary>POSTs in a trace of its own (the caller's traceparent, no client span); 201 expected.</summary>
-    private async Task<(string TraceId, JsonElement Body)> PostInTraceAsync(string path, JsonNode content)
-    {
-        var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
-        {
-            BaseAddress = fixture.App.GetEndpoint("api", "http"),
-        };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(fixture.SigningKey));
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(content) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-        using var response = await client.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (traceId, await response.BodyAsync());
     }
 }
