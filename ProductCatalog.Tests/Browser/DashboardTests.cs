@@ -25,9 +25,9 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
         try
         {
             // Each row's first cell is labelled "<type>: <name>", its second holds the state.
-            await Expect(StateOf(page, "postgres")).ToHaveAttributeAsync("title", "Running");
-            await Expect(StateOf(page, "catalogdb")).ToHaveAttributeAsync("title", "Running");
-            await Expect(StateOf(page, "migrations")).ToContainTextAsync("Finished");
+            await Expect(StateOf(page, CatalogResourceNames.Postgres)).ToHaveAttributeAsync("title", "Running");
+            await Expect(StateOf(page, CatalogResourceNames.CatalogDatabase)).ToHaveAttributeAsync("title", "Running");
+            await Expect(StateOf(page, CatalogResourceNames.Migrations)).ToContainTextAsync("Finished");
             // One row per API replica (api-<suffix>). "Running" alone means running and healthy;
             // otherwise the cell says "(Unhealthy)" or similar.
             var replicas = await fixture.GetApiReplicasAsync(ct);

@@ -30,7 +30,7 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
         var publish = Assert.Single(spans, s => s.Kind == OtlpSpanKind.Producer && s.Scope == "ProductCatalog.Api.Events");
         Assert.Equal("catalog.events publish", publish.Name);
         Assert.Equal("catalog.product.created", publish.Attributes["messaging.rabbitmq.destination.routing_key"]);
-        Assert.Contains(spans, s => s.Kind == OtlpSpanKind.Server && s.Service == "api");
+        Assert.Contains(spans, s => s.Kind == OtlpSpanKind.Server && s.Service == CatalogResourceNames.Api);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
         {
-            BaseAddress = fixture.App.GetEndpoint("api", "http"),
+            BaseAddress = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http"),
         };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(fixture.SigningKey));
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(content) };
