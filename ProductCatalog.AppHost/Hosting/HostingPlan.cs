@@ -7,13 +7,12 @@ public sealed record HostingPlan<TInstallation>(HostingMode Mode, TInstallation?
 public static class HostingPlan
 {
     /// <summary>
-    /// Picks the hosting. Publish mode (manifest, azd) is always the container: an executable
-    /// resource cannot be deployed. The probes are only called when the answer depends on them.
+    /// Picks the hosting of a run (publish mode never asks: an executable resource cannot be
+    /// deployed). The probes are only called when the answer depends on them.
     /// </summary>
     public static HostingPlan<TInstallation> Choose<TInstallation>(
         BackingService service,
         HostingMode requested,
-        bool isPublishMode,
         Func<bool> containerRuntimeAvailable,
         Func<TInstallation?> findInstallation)
         where TInstallation : class
@@ -22,10 +21,6 @@ public static class HostingPlan
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(containerRuntimeAvailable);
         ArgumentNullException.ThrowIfNull(findInstallation);
-        if (isPublishMode)
-        {
-            return container;
-        }
 
         switch (requested)
         {

@@ -1,6 +1,5 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace ProductCatalog.AppHost.Messaging;
@@ -24,113 +23,55 @@ public static class CatalogMessagingExtensions
     /// Either way it exposes the same <c>amqp://user:password@host:port</c> connection string and
     /// a health check that passes once the broker accepts connections.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddCatalogMessaging(this IDistributedApplicationBuilder builder, string name)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            return builder.AddPublishedMessaging(name);
-        }
-
-        var options = BackingServiceOptions.From(builder.Configuration, SectionName);
-        var plan = HostingPlan.Choose(
+    public static IResourceBuilder<IResourceWithConnectionString> AddCatalogMessaging(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddBackingService(
             Service,
-            options.Mode,
-            builder.ExecutionContext.IsPublishMode,
-            () => ContainerRuntimeProbe.IsAvailable(builder.Configuration),
-            () => RabbitMQInstallation.FindOnThisMachine(options.BinDirectory));
+            RabbitMQInstallation.FindOnThisMachine,
+            published: () => builder.AddPublishedMessaging(name),
+            container: options =>
+            {
+                var broker = builder.AddRabbitMQ(name).WithManagementPlugin().WithCatalogMessagingDashboard();
+                if (options.Persistent)
+                {
+                    broker.WithDataVolume();
+                }
 
-        return plan.Installation is null
-            ? builder.AddContainerMessaging(name, options)
-            : builder.AddLocalMessaging(name, options, plan.Installation);
-    }
+                BackingServiceHosting.LogContainerChoice(builder, broker.Resource, options.Persistent);
+                return broker;
+            },
+            local: (options, installation) => builder.AddLocalMessaging(name, options, installation));
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddContainerMessaging(
-        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options)
-    {
-        var broker = builder.AddRabbitMQ(name).WithManagementPlugin().WithCatalogMessagingDashboard();
-        if (options.Persistent)
-        {
-            broker.WithDataVolume();
-        }
-
-        var image = broker.Resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var annotation)
-            ? $"{annotation.Image}:{annotation.Tag}"
-            : "rabbitmq";
-        HostingChoice.LogAtStartup(builder, name, HostingChoice.Container(image, options.Persistent));
-        return broker;
-    }
-
-    private static IResourceBuilder<IResourceWithConnectionString> AddLocalMessaging(
+    private static IResourceBuilder<LocalRabbitMQServerResource> AddLocalMessaging(
         this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options, RabbitMQInstallation installation)
     {
         var root = LocalDataDirectory.Resolve(options, builder.AppHostDirectory, "productcatalog-rabbitmq", "rabbitmq");
-        var temporary = LocalDataDirectory.IsTemporary(options);
-        var managementPort = LocalPorts.FreeLoopbackPort();
-        var amqpPort = LocalPorts.FreeLoopbackPort();
-        var node = new LocalRabbitMQNode(installation, root, temporary, managementPort);
+        var runDirectory = Path.GetDirectoryName(root)!;
+        var managementPort = LocalServerHosting.FreeLoopbackPort();
+        var epmdPort = LocalServerHosting.FreeLoopbackPort();
+        var node = new LocalRabbitMQNode(name, installation, root, LocalDataDirectory.IsTemporary(options), managementPort, epmdPort);
         // Same name and shape as Aspire's own parameter (no special characters: it goes into a URI).
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
-        var (command, args) = node.ServerCommand();
-        var broker = new LocalRabbitMQServerResource(name, command, Path.GetDirectoryName(root)!, password);
+        var launcher = ServerLauncher.PathFor(runDirectory, installation.Server);
+        var broker = new LocalRabbitMQServerResource(name, launcher, runDirectory, password);
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker, async (_, ct) =>
-            await node.PrepareAsync(await password.GetValueAsync(ct) ?? "", ct));
+        var epmd = builder.AddResource(new LocalEpmdResource($"{name}-epmd", installation.Epmd, runDirectory))
+            .WithArgs("-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1")
+            .WithIconName("PlugConnected")
+            .ExcludeFromManifest();
 
-        builder.Eventing.Subscribe<BeforeStartEvent>((@event, ct) =>
-        {
-            // The server's shell stops epmd after a clean exit, but DCP kills a broker that is slow to
-            // stop (and the shell with it): so the AppHost stops it too, whenever the broker stops and
-            // when the app stops.
-            var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ProductCatalog.AppHost.Hosting");
-            var lifetime = @event.Services.GetRequiredService<IHostApplicationLifetime>();
-            var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
-            _ = Task.Run(() => StopEpmdWhenStoppedAsync(notifications, broker, node, logger, lifetime.ApplicationStopping), lifetime.ApplicationStopping);
-            lifetime.ApplicationStopped.Register(() => node.StopEpmd(logger));
-            return Task.CompletedTask;
-        });
-        if (temporary)
-        {
-            LocalDataDirectory.DeleteWhenStopped(builder, root);
-        }
-
-        HostingChoice.LogAtStartup(builder, name,
-            $"{HostingChoice.Local(installation.Server, root, temporary)}, node {node.NodeName} (epmd port {node.EpmdPort}), AMQP port {amqpPort}, management port {managementPort}");
-
-        var resource = builder.AddResource(broker)
-            .WithArgs(args)
-            // Not proxied: behind DCP's proxy a stopped broker still accepts TCP connections, so
-            // clients hang until their timeout instead of failing fast and retrying.
-            .WithEndpoint(port: amqpPort, targetPort: amqpPort, name: LocalRabbitMQServerResource.PrimaryEndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
+        var resource = builder.AddLocalServer(broker, node.Launch(launcher, builder), LocalServerHosting.FreeLoopbackPort(), "Mailbox")
             .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQServerResource.ManagementEndpointName, isProxied: false)
             .WithCatalogMessagingDashboard()
             .WithHealthCheck(AddHealthCheck(builder, broker))
-            .ExcludeFromManifest();
+            .WaitForStart(epmd);
+        // Shown under the broker; not an IResourceWithParent, which would make the broker wait for itself.
+        epmd.WithParentRelationship(resource);
         foreach (var (key, value) in node.Environment)
         {
             resource.WithEnvironment(key, value);
         }
 
         return resource;
-    }
-
-    private static async Task StopEpmdWhenStoppedAsync(
-        ResourceNotificationService notifications, LocalRabbitMQServerResource broker, LocalRabbitMQNode node, ILogger logger, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var update in notifications.WatchAsync(ct))
-            {
-                if (update.Resource == broker && KnownResourceStates.TerminalStates.Contains(update.Snapshot.State?.Text))
-                {
-                    node.StopEpmd(logger);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The app is stopping; ApplicationStopped does the last clean-up.
-        }
     }
 
     /// <summary>
@@ -140,15 +81,11 @@ public static class CatalogMessagingExtensions
     /// </summary>
     private static string AddHealthCheck(IDistributedApplicationBuilder builder, LocalRabbitMQServerResource broker)
     {
-        string? connectionString = null;
         IConnection? connection = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(broker, async (_, ct) =>
-            connectionString = await broker.ConnectionStringExpression.GetValueAsync(ct));
-
         var key = $"{broker.Name}_check";
         builder.Services.AddHealthChecks().AddRabbitMQ(async _ => connection ??= await new ConnectionFactory
         {
-            Uri = new Uri(connectionString ?? throw new InvalidOperationException("Connection string is unavailable")),
+            Uri = new Uri(broker.ConnectionString),
         }.CreateConnectionAsync(), name: key);
         return key;
     }

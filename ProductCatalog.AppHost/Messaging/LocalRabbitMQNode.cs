@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 
 namespace ProductCatalog.AppHost.Messaging;
 
@@ -12,23 +10,27 @@ namespace ProductCatalog.AppHost.Messaging;
 /// name and ports. Everything the Debian package would take from /etc, /var/lib/rabbitmq and the
 /// default ports is redirected here, so two nodes (two AppHosts, two test runs) never meet.
 /// </summary>
-internal sealed partial class LocalRabbitMQNode
+internal sealed class LocalRabbitMQNode
 {
     public const string ServiceUser = "rabbitmq";
 
     private readonly RabbitMQInstallation _installation;
     private readonly ServiceAccount _account = new(ServiceUser, "Debian's rabbitmq-server package");
 
-    public LocalRabbitMQNode(RabbitMQInstallation installation, string root, bool temporary, int managementPort)
+    private readonly bool _temporary;
+
+    public LocalRabbitMQNode(string resourceName, RabbitMQInstallation installation, string root, bool temporary, int managementPort, int epmdPort)
     {
         _installation = installation;
+        _temporary = temporary;
+        EpmdPort = epmdPort;
         Root = root;
         ManagementPort = managementPort;
         // The database (mnesia) records the node name: a kept folder needs the same name every run.
         var id = temporary
             ? Guid.NewGuid().ToString("N")[..8]
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..8];
-        NodeName = $"messaging-{id}@localhost";
+        NodeName = $"{resourceName}-{id}@localhost";
     }
 
     public string Root { get; }
@@ -38,10 +40,10 @@ internal sealed partial class LocalRabbitMQNode
     public int ManagementPort { get; }
 
     /// <summary>Erlang distribution (node-to-node and CLI tools), loopback only.</summary>
-    public int DistributionPort { get; } = LocalPorts.FreeLoopbackPort();
+    public int DistributionPort { get; } = LocalServerHosting.FreeLoopbackPort();
 
-    /// <summary>This node's own epmd, so it never registers with (or stops) another app's.</summary>
-    public int EpmdPort { get; } = LocalPorts.FreeLoopbackPort();
+    /// <summary>The app's own epmd, so its nodes never register with (or stop) another app's.</summary>
+    public int EpmdPort { get; }
 
     private string ConfigFile => Path.Combine(Root, "rabbitmq.conf");
 
@@ -70,19 +72,18 @@ internal sealed partial class LocalRabbitMQNode
     };
 
     /// <summary>
-    /// The server in the foreground. SIGTERM is RabbitMQ's clean shutdown; afterwards the node's
-    /// epmd is stopped, since the broker starts it as a daemon that would outlive the app.
+    /// The node as DCP starts it: RabbitMQ's own SIGTERM handling is its clean stop, so the launcher
+    /// only switches to the service user.
     /// </summary>
-    public (string Command, string[] Args) ServerCommand()
-    {
-        var (shell, args) = ForegroundServer.Command("TERM", StopEpmdScript, _installation.Server, []);
-        return _account.Wrap(shell, args);
-    }
-
-    private string StopEpmdScript => $"{ForegroundServer.Quote(_installation.Epmd)} -port \"$ERL_EPMD_PORT\" -kill >/dev/null 2>&1 || :";
+    public LocalServerLaunch Launch(string launcherPath, IDistributedApplicationBuilder builder) => new(
+        new ServerLauncher(launcherPath, _account, _installation.Server, stopSignal: null),
+        [],
+        "RABBITMQ_NODE_PORT",
+        (password, _, ct) => PrepareAsync(password, ct),
+        $"{builder.DescribeData(_installation.Server, Root, _temporary)}, node {NodeName} (epmd port {EpmdPort}), management port {ManagementPort}");
 
     /// <summary>Before every start: the folders, the plugin list, the configuration and the user definitions.</summary>
-    public async Task PrepareAsync(string password, CancellationToken ct)
+    private async Task PrepareAsync(string password, CancellationToken ct)
     {
         await _account.CreateOwnedDirectoryAsync(Root, ct);
         foreach (var folder in new[] { "home", "mnesia", "log" })
@@ -105,66 +106,6 @@ internal sealed partial class LocalRabbitMQNode
         await _account.WritePrivateFileAsync(DefinitionsFile, Definitions(password, RandomNumberGenerator.GetBytes(4)), ct);
         await _account.ChownAsync(Root, ct);
     }
-
-    /// <summary>
-    /// Stops the node's epmd if the server's shell could not (DCP kills a server that takes too long
-    /// to stop). epmd refuses while the node is still registered, so this retries for a while.
-    /// </summary>
-    public void StopEpmd(ILogger logger)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var answer = RunEpmd("-kill");
-            // "Killed", or no epmd listening on this port any more.
-            if (answer is null || answer.Contains("Killed", StringComparison.Ordinal) || answer.Contains("Cannot connect", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                LogEpmdLeft(logger, EpmdPort, answer.Trim());
-                return;
-            }
-
-            Thread.Sleep(500);
-        }
-    }
-
-    private string? RunEpmd(string command)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(_installation.Epmd, ["-port", EpmdPort.ToString(CultureInfo.InvariantCulture), command])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return null;
-            }
-
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                process.Kill();
-                return "";
-            }
-
-            return output.GetAwaiter().GetResult() + error.GetAwaiter().GetResult();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "epmd on port {Port} is still running ({Answer}); stop it with 'epmd -port {Port} -kill'")]
-    private static partial void LogEpmdLeft(ILogger logger, int port, string answer);
 
     /// <summary>The user, its administrator tag and full rights on "/", as RabbitMQ's definitions JSON.</summary>
     internal static string Definitions(string password, byte[] salt) =>

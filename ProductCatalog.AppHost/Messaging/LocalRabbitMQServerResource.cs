@@ -1,29 +1,23 @@
 namespace ProductCatalog.AppHost.Messaging;
 
 /// <summary>
-/// A RabbitMQ broker from a local installation, run by DCP as an executable. Its connection
-/// string is built exactly like Aspire's <see cref="RabbitMQServerResource"/>, so consumers
-/// (and <c>Aspire.RabbitMQ.Client</c>) cannot tell the two apart.
+/// A RabbitMQ node from a local installation. Its connection string is built exactly like Aspire's
+/// <see cref="RabbitMQServerResource"/>, so consumers (and <c>Aspire.RabbitMQ.Client</c>) cannot
+/// tell the two apart.
 /// </summary>
-public sealed class LocalRabbitMQServerResource(string name, string command, string workingDirectory, ParameterResource password)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+public sealed class LocalRabbitMQServerResource(string name, string launcher, string workingDirectory, ParameterResource password)
+    : LocalServerResource(name, launcher, workingDirectory, password)
 {
-    public const string PrimaryEndpointName = "tcp";
     public const string ManagementEndpointName = "management";
 
     /// <summary>Aspire's container has this user when no user name parameter is given; so does this one.</summary>
     public const string UserName = "guest";
 
-    private EndpointReference? _primaryEndpoint;
     private EndpointReference? _managementEndpoint;
-
-    public ParameterResource PasswordParameter { get; } = password;
-
-    public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName);
 
     public EndpointReference ManagementEndpoint => _managementEndpoint ??= new(this, ManagementEndpointName);
 
-    public ReferenceExpression ConnectionStringExpression
+    public override ReferenceExpression ConnectionStringExpression
     {
         get
         {
@@ -39,3 +33,11 @@ public sealed class LocalRabbitMQServerResource(string name, string command, str
         }
     }
 }
+
+/// <summary>
+/// Erlang's port mapper for the local nodes, run by DCP in the foreground: every node on this host
+/// registers with it and finds the others through it, and it stops with the app instead of
+/// outliving it as the daemon a broker would start.
+/// </summary>
+public sealed class LocalEpmdResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory);

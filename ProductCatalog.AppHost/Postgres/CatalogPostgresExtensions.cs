@@ -23,165 +23,101 @@ public static class CatalogPostgresExtensions
     /// Either way the database exposes the same connection string and health check.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddCatalogPostgres(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName)
-    {
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            // Container with a stable volume, or a managed server: see PublishedPostgres.
-            return builder.AddPublishedPostgres(serverName, databaseName);
-        }
-
-        var options = BackingServiceOptions.From(builder.Configuration, SectionName);
-        var plan = HostingPlan.Choose(
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName) =>
+        builder.AddBackingService(
             Service,
-            options.Mode,
-            builder.ExecutionContext.IsPublishMode,
-            () => ContainerRuntimeProbe.IsAvailable(builder.Configuration),
-            () => PostgresInstallation.FindOnThisMachine(options.BinDirectory));
+            PostgresInstallation.FindOnThisMachine,
+            published: () => builder.AddPublishedPostgres(serverName, databaseName),
+            container: options =>
+            {
+                var server = builder.AddPostgres(serverName);
+                if (options.Persistent)
+                {
+                    server.WithDataVolume();
+                }
 
-        return plan.Installation is null
-            ? builder.AddContainerPostgres(serverName, databaseName, options)
-            : builder.AddLocalPostgres(serverName, databaseName, options, plan.Installation);
-    }
+                BackingServiceHosting.LogContainerChoice(builder, server.Resource, options.Persistent);
+                return server.AddDatabase(databaseName);
+            },
+            local: (options, installation) => builder.AddLocalPostgres(serverName, options, installation).AddLocalDatabase(databaseName));
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddContainerPostgres(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName, BackingServiceOptions options)
-    {
-        var server = builder.AddPostgres(serverName);
-        if (options.Persistent)
-        {
-            server.WithDataVolume();
-        }
-
-        var image = server.Resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var annotation)
-            ? $"{annotation.Image}:{annotation.Tag}"
-            : "postgres";
-        HostingChoice.LogAtStartup(builder, serverName, HostingChoice.Container(image, options.Persistent));
-
-        return server.AddDatabase(databaseName);
-    }
-
-    private static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgres(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName,
-        BackingServiceOptions options, PostgresInstallation installation)
+    private static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options, PostgresInstallation installation)
     {
         var dataPath = LocalDataDirectory.Resolve(options, builder.AppHostDirectory, "productcatalog-pg", "pgdata");
+        var runDirectory = Path.GetDirectoryName(dataPath)!;
         var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath);
-        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{serverName}-password");
-        var (command, args) = dataDirectory.ServerCommand();
-        var port = LocalPorts.FreeLoopbackPort();
-        var temporary = LocalDataDirectory.IsTemporary(options);
-        HostingChoice.LogAtStartup(builder, serverName, $"{HostingChoice.Local(installation.Postgres, dataPath, temporary)}, port {port}");
+        var launcher = ServerLauncher.PathFor(runDirectory, installation.Postgres);
+        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password");
+        var server = new LocalPostgresServerResource(name, launcher, runDirectory, password);
 
-        var server = new LocalPostgresServerResource(serverName, command, Path.GetDirectoryName(dataPath)!, password);
-        var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server);
-        server.Databases[databaseName] = databaseName;
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(_ => MaintenanceConnectionString(server.ConnectionString), name: healthCheck);
 
-        string? serverConnectionString = null;
-        string? databaseConnectionString = null;
+        return builder.AddLocalServer(server, dataDirectory.Launch(launcher, LocalDataDirectory.IsTemporary(options), builder), LocalServerHosting.FreeLoopbackPort(), "DatabaseMultiple")
+            .WithHealthCheck(healthCheck);
+    }
 
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (@event, ct) =>
-        {
-            var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
-            await dataDirectory.PrepareAsync(await password.GetValueAsync(ct) ?? "", logger, ct);
-        });
+    /// <summary>
+    /// Same contract as Aspire's AddDatabase: the database exists once the server is ready. DCP
+    /// gives state only to container children, so the database follows its server's events here:
+    /// starting with it, Running once the database exists (when its health check and WaitFor
+    /// start), stopped with it.
+    /// </summary>
+    private static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase(
+        this IResourceBuilder<LocalPostgresServerResource> server, string databaseName)
+    {
+        var builder = server.ApplicationBuilder;
+        var database = new LocalPostgresDatabaseResource(databaseName, databaseName, server.Resource);
+        server.Resource.Databases[databaseName] = databaseName;
 
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
-            serverConnectionString = await server.ConnectionStringExpression.GetValueAsync(ct));
+        string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, ct) =>
-            databaseConnectionString = await database.ConnectionStringExpression.GetValueAsync(ct));
+            connectionString = await database.ConnectionStringExpression.GetValueAsync(ct));
 
-        // Same contract as Aspire's AddDatabase: the database exists once the server is ready.
-        // Only container children get their state from DCP; the database mirrors its server here
-        // and turns Running once it exists, which is when its health check (and WaitFor) start.
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (@event, ct) =>
+        server.OnBeforeResourceStarted((_, @event, _) =>
+            @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
+            {
+                State = KnownResourceStates.Starting,
+            }));
+        server.OnResourceReady(async (_, @event, ct) =>
         {
-            await using var connection = new NpgsqlConnection(MaintenanceConnectionString(serverConnectionString));
-            await connection.OpenAsync(ct);
-            await CreateDatabaseIfMissingAsync(connection, databaseName, ct);
+            await using (var connection = new NpgsqlConnection(MaintenanceConnectionString(server.Resource.ConnectionString)))
+            {
+                await connection.OpenAsync(ct);
+                await CreateDatabaseIfMissingAsync(connection, databaseName, ct);
+            }
+
             await @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
             {
                 State = KnownResourceStates.Running,
                 StartTimeStamp = DateTime.UtcNow,
             });
         });
-        builder.Eventing.Subscribe<InitializeResourceEvent>(database, (@event, ct) =>
-        {
-            _ = Task.Run(() => MirrorServerStoppedAsync(@event.Notifications, server, database, ct), ct);
-            return Task.CompletedTask;
-        });
+        server.OnResourceStopped((_, @event, _) =>
+            @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(database, state => state with
+            {
+                State = @event.ResourceEvent.Snapshot.State,
+                StopTimeStamp = @event.ResourceEvent.Snapshot.StopTimeStamp ?? DateTime.UtcNow,
+            }));
 
-        if (temporary)
-        {
-            LocalDataDirectory.DeleteWhenStopped(builder, dataPath);
-        }
-
-        var serverCheck = $"{serverName}_check";
-        var databaseCheck = $"{databaseName}_check";
-        builder.Services.AddHealthChecks()
-            .AddNpgSql(_ => MaintenanceConnectionString(serverConnectionString), name: serverCheck)
-            .AddNpgSql(_ => databaseConnectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: databaseCheck);
-
-        builder.AddResource(server)
-            .WithArgs(args)
-            // Not proxied: behind DCP's proxy a stopped server still accepts TCP connections, so
-            // clients hang until their connect timeout instead of failing fast.
-            .WithEndpoint(port: port, targetPort: port, name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
-            .WithIconName("DatabaseMultiple")
-            .WithHealthCheck(serverCheck)
-            .ExcludeFromManifest();
+        var healthCheck = $"{databaseName}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString ?? throw new InvalidOperationException("Connection string is unavailable"), name: healthCheck);
 
         return builder.AddResource(database)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "PostgresDatabase",
+                State = KnownResourceStates.Waiting,
+                Properties = [new(CustomResourceKnownProperties.Source, server.Resource.Name)],
+            })
             .WithIconName("Database")
-            .WithHealthCheck(databaseCheck)
+            .WithHealthCheck(healthCheck)
             .ExcludeFromManifest();
     }
 
-    private static async Task MirrorServerStoppedAsync(
-        ResourceNotificationService notifications, LocalPostgresServerResource server, LocalPostgresDatabaseResource database, CancellationToken ct)
-    {
-        await notifications.PublishUpdateAsync(database, state => state with
-        {
-            State = KnownResourceStates.Waiting,
-            ResourceType = "PostgresDatabase",
-            Properties = [.. state.Properties, new(CustomResourceKnownProperties.Source, server.Name)],
-        });
-
-        try
-        {
-            await foreach (var update in notifications.WatchAsync(ct))
-            {
-                if (update.Resource != server || update.Snapshot.State?.Text is not { } text)
-                {
-                    continue;
-                }
-
-                if (text == KnownResourceStates.Starting)
-                {
-                    // A restart from the dashboard: Running again once the server is ready.
-                    await notifications.PublishUpdateAsync(database, state => state with { State = KnownResourceStates.Starting });
-                }
-                else if (KnownResourceStates.TerminalStates.Contains(text))
-                {
-                    await notifications.PublishUpdateAsync(database, state => state with
-                    {
-                        State = update.Snapshot.State,
-                        StopTimeStamp = update.Snapshot.StopTimeStamp ?? DateTime.UtcNow,
-                    });
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The app is shutting down.
-        }
-    }
-
-    private static string MaintenanceConnectionString(string? serverConnectionString) =>
-        new NpgsqlConnectionStringBuilder(serverConnectionString ?? throw new InvalidOperationException("Connection string is unavailable"))
-        {
-            Database = "postgres",
-        }.ConnectionString;
+    private static string MaintenanceConnectionString(string serverConnectionString) =>
+        new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres" }.ConnectionString;
 
     private static async Task CreateDatabaseIfMissingAsync(NpgsqlConnection connection, string databaseName, CancellationToken ct)
     {

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace ProductCatalog.AppHost.Postgres;
 
 /// <summary>
-/// Prepares a local PostgreSQL data directory before DCP starts the server: creates it with the
-/// right owner, runs <c>initdb</c> once, and sets the superuser password to the current secret.
+/// A local PostgreSQL data directory and how the server runs on it: created with the right owner,
+/// <c>initdb</c> once, and the superuser password set to the current secret before every start.
 /// PostgreSQL refuses to run as root, so as root every step runs as the <c>postgres</c> user.
 /// </summary>
 internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation installation, string path)
@@ -15,25 +15,20 @@ internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation in
 
     public string Path { get; } = path;
 
-    /// <summary>The program and arguments that start the server in the foreground on this directory.</summary>
-    public (string Command, string[] Args) ServerCommand()
-    {
-        // TCP on loopback only (DCP gives the port through PGPORT); no Unix socket, whose default
-        // folder is often not writable for the current user.
-        string[] serverArgs = ["-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
-        if (OperatingSystem.IsWindows())
-        {
-            return (installation.Postgres, serverArgs);
-        }
+    /// <summary>
+    /// The server in the foreground on this directory, on loopback TCP only (the port comes through
+    /// PGPORT); no Unix socket, whose default folder is often not writable for the current user.
+    /// DCP stops an executable with SIGTERM, which PostgreSQL takes as a "smart" shutdown that waits
+    /// for every client to disconnect (with the API's pools open: never); SIGINT is its "fast" one.
+    /// </summary>
+    public LocalServerLaunch Launch(string launcherPath, bool temporary, IDistributedApplicationBuilder builder) => new(
+        new ServerLauncher(launcherPath, _account, installation.Postgres, stopSignal: "INT"),
+        ["-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        "PGPORT",
+        PrepareAsync,
+        builder.DescribeData(installation.Postgres, Path, temporary));
 
-        // DCP stops an executable with SIGTERM, which PostgreSQL takes as a "smart" shutdown that
-        // waits for every client to disconnect: with the API's pooled connections open it would
-        // never stop. SIGINT is PostgreSQL's "fast" shutdown.
-        var (shell, args) = ForegroundServer.Command("INT", afterExit: null, installation.Postgres, serverArgs);
-        return _account.Wrap(shell, args);
-    }
-
-    public async Task PrepareAsync(string password, ILogger logger, CancellationToken ct)
+    private async Task PrepareAsync(string password, ILogger logger, CancellationToken ct)
     {
         // initdb insists on a data directory only its owner can enter.
         await _account.CreateOwnedDirectoryAsync(Path, ct);

@@ -9,7 +9,7 @@ public sealed class ApiReferenceTests(CatalogAppFixture fixture)
     [Fact]
     public async Task Reference_page_sends_a_request_to_the_api_and_shows_the_answer()
     {
-        var api = fixture.App.GetEndpoint("api", "http");
+        var api = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http");
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = await chromium.NewPageAsync();
 

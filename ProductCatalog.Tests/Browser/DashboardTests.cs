@@ -20,9 +20,9 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
         try
         {
             // Each row's first cell is labelled "<type>: <name>", its second holds the state.
-            await Expect(StateOf(page, "postgres")).ToHaveAttributeAsync("title", "Running");
-            await Expect(StateOf(page, "catalogdb")).ToHaveAttributeAsync("title", "Running");
-            await Expect(StateOf(page, "migrations")).ToContainTextAsync("Finished");
+            await Expect(StateOf(page, CatalogResourceNames.Postgres)).ToHaveAttributeAsync("title", "Running");
+            await Expect(StateOf(page, CatalogResourceNames.CatalogDatabase)).ToHaveAttributeAsync("title", "Running");
+            await Expect(StateOf(page, CatalogResourceNames.Migrations)).ToContainTextAsync("Finished");
             // One row per API replica (api-<suffix>). "Running" alone means running and healthy;
             // otherwise the cell says "(Unhealthy)" or similar.
             var replicas = await fixture.GetApiReplicasAsync(ct);
@@ -154,7 +154,7 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
         return [.. labels
             .Where(label => label.Contains(": ", StringComparison.Ordinal))
             .Select(label => label[(label.LastIndexOf(": ", StringComparison.Ordinal) + 2)..])
-            .Select(name => apiReplicas.Contains(name) ? "api" : name)
+            .Select(name => apiReplicas.Contains(name) ? CatalogResourceNames.Api : name)
             .Distinct()
             .Order(StringComparer.Ordinal)];
     }

@@ -42,20 +42,20 @@ public sealed partial class AspireManifestTests
 
         Assert.Equal(
             [
-                "api", "catalogdb",
+                CatalogResourceNames.Api, CatalogResourceNames.CatalogDatabase,
                 //#if (events)
-                "messaging", "messaging-password-uri-encoded",
+                CatalogResourceNames.Messaging, "messaging-password-uri-encoded",
                 //#endif
-                "migrations", "postgres",
+                CatalogResourceNames.Migrations, CatalogResourceNames.Postgres,
             ],
             NonParameterResources(generated));
         Assert.Contains("postgres-password", Parameters(generated));
-        Assert.Equal("project.v0", Type(generated, "api"));
-        Assert.Equal("project.v0", Type(generated, "migrations"));
-        Assert.Equal("value.v0", Type(generated, "catalogdb"));
+        Assert.Equal("project.v0", Type(generated, CatalogResourceNames.Api));
+        Assert.Equal("project.v0", Type(generated, CatalogResourceNames.Migrations));
+        Assert.Equal("value.v0", Type(generated, CatalogResourceNames.CatalogDatabase));
 
-        var postgres = generated.Resource("postgres");
-        Assert.Equal("container.v0", Type(generated, "postgres"));
+        var postgres = generated.Resource(CatalogResourceNames.Postgres);
+        Assert.Equal("container.v0", Type(generated, CatalogResourceNames.Postgres));
         Assert.StartsWith("docker.io/library/postgres:", postgres["image"]!.GetValue<string>(), StringComparison.Ordinal);
         var volume = Assert.Single(postgres["volumes"]!.AsArray())!;
         // Fixed, not derived from the AppHost folder: a laptop and a CI runner must target the same file share.
@@ -67,7 +67,7 @@ public sealed partial class AspireManifestTests
         Assert.Equal(5432, tcp["targetPort"]!.GetValue<int>());
         Assert.Null(tcp["external"]);
         Assert.Equal("{postgres-password.value}", postgres["env"]!["POSTGRES_PASSWORD"]!.GetValue<string>());
-        Assert.Equal("{postgres.connectionString};Database=catalogdb", generated.Resource("catalogdb")["connectionString"]!.GetValue<string>());
+        Assert.Equal("{postgres.connectionString};Database=catalogdb", generated.Resource(CatalogResourceNames.CatalogDatabase)["connectionString"]!.GetValue<string>());
     }
 
     [Fact]
@@ -77,16 +77,16 @@ public sealed partial class AspireManifestTests
 
         Assert.Equal(
             [
-                "api",
+                CatalogResourceNames.Api,
                 //#if (events)
-                "messaging", "messaging-password-uri-encoded",
+                CatalogResourceNames.Messaging, "messaging-password-uri-encoded",
                 //#endif
-                "migrations",
+                CatalogResourceNames.Migrations,
             ],
             NonParameterResources(generated));
         Assert.DoesNotContain("postgres-password", Parameters(generated));
-        var catalogDb = generated.Resource("catalogdb");
-        Assert.Equal("parameter.v0", Type(generated, "catalogdb"));
+        var catalogDb = generated.Resource(CatalogResourceNames.CatalogDatabase);
+        Assert.Equal("parameter.v0", Type(generated, CatalogResourceNames.CatalogDatabase));
         Assert.Equal("{catalogdb.value}", catalogDb["connectionString"]!.GetValue<string>());
         Assert.True(catalogDb["inputs"]!["value"]!["secret"]!.GetValue<bool>());
         Assert.Null(catalogDb["inputs"]!["value"]!["default"]);
@@ -98,7 +98,7 @@ public sealed partial class AspireManifestTests
     {
         var generated = await AspireManifest.GetAsync(postgresPublishMode);
 
-        foreach (var project in new[] { "api", "migrations" })
+        foreach (var project in new[] { CatalogResourceNames.Api, CatalogResourceNames.Migrations })
         {
             var env = generated.Resource(project)["env"]!.AsObject();
             Assert.Equal("{catalogdb.connectionString}", env["ConnectionStrings__catalogdb"]!.GetValue<string>());
@@ -112,13 +112,13 @@ public sealed partial class AspireManifestTests
     {
         var generated = await AspireManifest.DefaultAsync();
 
-        var api = generated.Resource("api");
+        var api = generated.Resource(CatalogResourceNames.Api);
         var bindings = api["bindings"]!.AsObject();
         Assert.True(bindings["http"]!["external"]!.GetValue<bool>());
         Assert.Equal("http", bindings["http"]!["scheme"]!.GetValue<string>());
         Assert.Equal("{api.bindings.http.targetPort}", api["env"]!["HTTP_PORTS"]!.GetValue<string>());
 
-        var migrations = generated.Resource("migrations");
+        var migrations = generated.Resource(CatalogResourceNames.Migrations);
         Assert.Null(migrations["bindings"]);
         Assert.Equal("true", migrations["env"]!["Catalog__KeepRunningAfterMigration"]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "ProductCatalog.MigrationService", "ProductCatalog.MigrationService.csproj")));
@@ -151,8 +151,8 @@ public sealed partial class AspireManifestTests
     {
         var generated = await AspireManifest.DefaultAsync();
 
-        var messaging = generated.Resource("messaging");
-        Assert.Equal("container.v0", Type(generated, "messaging"));
+        var messaging = generated.Resource(CatalogResourceNames.Messaging);
+        Assert.Equal("container.v0", Type(generated, CatalogResourceNames.Messaging));
         Assert.StartsWith("docker.io/library/rabbitmq:", messaging["image"]!.GetValue<string>(), StringComparison.Ordinal);
         var volume = Assert.Single(messaging["volumes"]!.AsArray())!;
         Assert.Equal("catalog-rabbitmq-data", volume["name"]!.GetValue<string>());
@@ -163,11 +163,11 @@ public sealed partial class AspireManifestTests
         Assert.Contains("messaging-password", Parameters(generated));
         Assert.StartsWith("amqp://", messaging["connectionString"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var api = generated.Resource("api")["env"]!.AsObject();
+        var api = generated.Resource(CatalogResourceNames.Api)["env"]!.AsObject();
         Assert.Equal("{messaging.connectionString}", api["ConnectionStrings__messaging"]!.GetValue<string>());
         Assert.DoesNotContain(api, kv => kv.Key.StartsWith("MESSAGING_", StringComparison.Ordinal));
         // Only the api publishes events; the migration worker has no business with the broker.
-        Assert.Null(generated.Resource("migrations")["env"]!["ConnectionStrings__messaging"]);
+        Assert.Null(generated.Resource(CatalogResourceNames.Migrations)["env"]!["ConnectionStrings__messaging"]);
     }
 
     [Fact]
@@ -176,14 +176,14 @@ public sealed partial class AspireManifestTests
         var generated = await AspireManifest.GetAsync(postgresPublishMode: null, messagingPublishMode: "external");
 
         Assert.Empty(SchemaValidation.Errors("aspire-8.0.schema.json", generated.Manifest));
-        Assert.Equal(["api", "catalogdb", "migrations", "postgres"], NonParameterResources(generated));
-        var messaging = generated.Resource("messaging");
-        Assert.Equal("parameter.v0", Type(generated, "messaging"));
+        Assert.Equal([CatalogResourceNames.Api, CatalogResourceNames.CatalogDatabase, CatalogResourceNames.Migrations, CatalogResourceNames.Postgres], NonParameterResources(generated));
+        var messaging = generated.Resource(CatalogResourceNames.Messaging);
+        Assert.Equal("parameter.v0", Type(generated, CatalogResourceNames.Messaging));
         Assert.Equal("{messaging.value}", messaging["connectionString"]!.GetValue<string>());
         Assert.True(messaging["inputs"]!["value"]!["secret"]!.GetValue<bool>());
         Assert.Null(messaging["inputs"]!["value"]!["default"]);
         Assert.DoesNotContain("messaging-password", Parameters(generated));
-        Assert.Equal("{messaging.connectionString}", generated.Resource("api")["env"]!["ConnectionStrings__messaging"]!.GetValue<string>());
+        Assert.Equal("{messaging.connectionString}", generated.Resource(CatalogResourceNames.Api)["env"]!["ConnectionStrings__messaging"]!.GetValue<string>());
     }
 
     //#endif

@@ -12,7 +12,7 @@ public sealed partial class ContainerAppTemplateTests
 {
     private static readonly string[] s_probeTypes = ["Startup", "Liveness", "Readiness"];
 
-    public static TheoryData<string> Projects => new(["api", "migrations"]);
+    public static TheoryData<string> Projects => new([CatalogResourceNames.Api, CatalogResourceNames.Migrations]);
 
     [Theory]
     [MemberData(nameof(Projects))]
@@ -58,11 +58,11 @@ public sealed partial class ContainerAppTemplateTests
         // The secret's value resolves like azd's own evaluation of the manifest in both publish modes.
         var raw = RawSecretValue(resource, "connectionstrings--catalogdb");
         var container = await AspireManifest.DefaultAsync();
-        var volume = container.Resource("postgres")["volumes"]![0]!["name"]!.GetValue<string>();
+        var volume = container.Resource(CatalogResourceNames.Postgres)["volumes"]![0]!["name"]!.GetValue<string>();
         Assert.Contains($"index .Env \"SERVICE_POSTGRES_VOLUME_{AzdVolumeName(volume)}_NAME\"", raw, StringComparison.Ordinal);
         Assert.Contains(ExpectedContainerConnectionString(container), raw, StringComparison.Ordinal);
         var external = await AspireManifest.GetAsync("external");
-        Assert.Equal("{catalogdb.value}", external.Resource("catalogdb")["connectionString"]!.GetValue<string>());
+        Assert.Equal("{catalogdb.value}", external.Resource(CatalogResourceNames.CatalogDatabase)["connectionString"]!.GetValue<string>());
         Assert.Contains("{{ else }}{{ securedParameter \"catalogdb\" }}{{ end }}", raw, StringComparison.Ordinal);
     }
 
@@ -70,19 +70,19 @@ public sealed partial class ContainerAppTemplateTests
     [Fact]
     public async Task Messaging_connection_string_is_a_secret_that_resolves_like_azd_in_both_publish_modes()
     {
-        var template = Load("api");
+        var template = Load(CatalogResourceNames.Api);
         var env = Container(template)["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
         var connection = env.Single(e => e["name"]!.GetValue<string>() == "ConnectionStrings__messaging");
         Assert.Null(connection["value"]);
         Assert.Equal("connectionstrings--messaging", connection["secretRef"]!.GetValue<string>());
 
-        var raw = RawSecretValue("api", "connectionstrings--messaging");
+        var raw = RawSecretValue(CatalogResourceNames.Api, "connectionstrings--messaging");
         var container = await AspireManifest.DefaultAsync();
-        var volume = container.Resource("messaging")["volumes"]![0]!["name"]!.GetValue<string>();
+        var volume = container.Resource(CatalogResourceNames.Messaging)["volumes"]![0]!["name"]!.GetValue<string>();
         Assert.Contains($"index .Env \"SERVICE_MESSAGING_VOLUME_{AzdVolumeName(volume)}_NAME\"", raw, StringComparison.Ordinal);
         Assert.Contains(ExpectedMessagingConnectionString(container), raw, StringComparison.Ordinal);
         var external = await AspireManifest.GetAsync(postgresPublishMode: null, messagingPublishMode: "external");
-        Assert.Equal("{messaging.value}", external.Resource("messaging")["connectionString"]!.GetValue<string>());
+        Assert.Equal("{messaging.value}", external.Resource(CatalogResourceNames.Messaging)["connectionString"]!.GetValue<string>());
         Assert.Contains("{{ else }}{{ securedParameter \"messaging\" }}{{ end }}", raw, StringComparison.Ordinal);
     }
 
@@ -90,7 +90,7 @@ public sealed partial class ContainerAppTemplateTests
     [Fact]
     public void Api_has_probes_on_alive_and_health_several_replicas_and_a_scale_rule()
     {
-        var template = Load("api");
+        var template = Load(CatalogResourceNames.Api);
         var container = Container(template);
 
         var probes = container["probes"]!.AsArray().ToDictionary(p => p!["type"]!.GetValue<string>(), p => p!);
@@ -139,7 +139,7 @@ public sealed partial class ContainerAppTemplateTests
     [Fact]
     public void Migration_worker_runs_as_exactly_one_replica_without_ingress()
     {
-        var template = Load("migrations");
+        var template = Load(CatalogResourceNames.Migrations);
 
         var scale = template["properties"]!["template"]!["scale"]!;
         Assert.Equal(1, scale["minReplicas"]!.GetValue<long>());
@@ -192,11 +192,11 @@ public sealed partial class ContainerAppTemplateTests
     /// </summary>
     private static string ExpectedContainerConnectionString(AspireManifest.Generated manifest)
     {
-        var database = manifest.Resource("catalogdb")["connectionString"]!.GetValue<string>();
-        var server = manifest.Resource("postgres");
+        var database = manifest.Resource(CatalogResourceNames.CatalogDatabase)["connectionString"]!.GetValue<string>();
+        var server = manifest.Resource(CatalogResourceNames.Postgres);
         var port = server["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var expanded = database.Replace("{postgres.connectionString}", server["connectionString"]!.GetValue<string>(), StringComparison.Ordinal)
-            .Replace("{postgres.bindings.tcp.host}", "postgres", StringComparison.Ordinal)
+            .Replace("{postgres.bindings.tcp.host}", CatalogResourceNames.Postgres, StringComparison.Ordinal)
             .Replace("{postgres.bindings.tcp.port}", port, StringComparison.Ordinal);
         return ParameterReference().Replace(expanded, m =>
         {
@@ -214,14 +214,14 @@ public sealed partial class ContainerAppTemplateTests
     /// </summary>
     private static string ExpectedMessagingConnectionString(AspireManifest.Generated manifest)
     {
-        var server = manifest.Resource("messaging");
+        var server = manifest.Resource(CatalogResourceNames.Messaging);
         var port = server["bindings"]!["tcp"]!["targetPort"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var encoded = manifest.Resource("messaging-password-uri-encoded");
         Assert.Equal("uri", encoded["filter"]!.GetValue<string>());
         Assert.False(manifest.Resource("messaging-password")["inputs"]!["value"]!["default"]!["generate"]!["special"]!.GetValue<bool>());
         var expanded = server["connectionString"]!.GetValue<string>()
             .Replace("{messaging-password-uri-encoded.value}", encoded["value"]!.GetValue<string>(), StringComparison.Ordinal)
-            .Replace("{messaging.bindings.tcp.host}", "messaging", StringComparison.Ordinal)
+            .Replace("{messaging.bindings.tcp.host}", CatalogResourceNames.Messaging, StringComparison.Ordinal)
             .Replace("{messaging.bindings.tcp.port}", port, StringComparison.Ordinal);
         return ParameterReference().Replace(expanded, m =>
         {

@@ -63,13 +63,13 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         await _app.StartAsync(cts.Token);
 
         var migrations = await _app.ResourceNotifications.WaitForResourceAsync(
-            "migrations", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
+            CatalogResourceNames.Migrations, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), cts.Token);
         MigrationsExitCode = migrations.Snapshot.ExitCode;
 
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Api, cts.Token);
 
         SigningKey = await _app.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<ParameterResource>().Single(p => p.Name == "auth-signing-key")
+            .OfType<ParameterResource>().Single(p => p.Name == CatalogResourceNames.AuthSigningKey)
             .GetValueAsync(cts.Token) ?? throw new InvalidOperationException("No auth-signing-key value.");
         Say($"app ready in {started.Elapsed.TotalSeconds:0} s (migrations exit code {MigrationsExitCode}); the tests run now.");
         await cts.CancelAsync();
@@ -134,7 +134,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
             handler = outermost;
         }
 
-        return new HttpClient(handler, disposeHandler: true) { BaseAddress = App.GetEndpoint("api", "http") };
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = App.GetEndpoint(CatalogResourceNames.Api, "http") };
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     /// </summary>
     public HttpClient CreateClientOutsideTheContract()
     {
-        var client = App.CreateHttpClient("api", "http");
+        var client = App.CreateHttpClient(CatalogResourceNames.Api, "http");
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey));
         return client;
     }
@@ -157,7 +157,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
 
     private async Task<OpenApiContract> LoadContractAsync()
     {
-        using var client = App.CreateHttpClient("api", "http");
+        using var client = App.CreateHttpClient(CatalogResourceNames.Api, "http");
         return new OpenApiContract(await client.GetStringAsync("/openapi/v1.json"));
     }
 
@@ -185,7 +185,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         await foreach (var e in App.ResourceNotifications.WatchAsync(timeout.Token))
         {
-            if (e.Resource.Name == "api" && e.Snapshot.State?.Text == KnownResourceStates.Running
+            if (e.Resource.Name == CatalogResourceNames.Api && e.Snapshot.State?.Text == KnownResourceStates.Running
                 && e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { } value)
             {
                 urls[e.ResourceId] = new Uri(value.Split(';')[0]);
@@ -203,24 +203,24 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);
 
     public async Task<string> GetDatabaseConnectionStringAsync() =>
-        await App.GetConnectionStringAsync("catalogdb") ?? throw new InvalidOperationException("No connection string for catalogdb.");
+        await App.GetConnectionStringAsync(CatalogResourceNames.CatalogDatabase) ?? throw new InvalidOperationException("No connection string for catalogdb.");
 
     /// <summary>Stops the PostgreSQL resource (container or local process) as the dashboard's Stop button does.</summary>
     public async Task StopPostgresAsync(CancellationToken ct)
     {
-        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand, ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(CatalogResourceNames.Postgres, KnownResourceCommands.StopCommand, ct);
         Assert.True(result.Success, result.Message);
         await App.ResourceNotifications.WaitForResourceAsync(
-            "postgres", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
+            CatalogResourceNames.Postgres, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
     }
 
     public async Task StartPostgresAsync(CancellationToken ct)
     {
-        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand, ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(CatalogResourceNames.Postgres, KnownResourceCommands.StartCommand, ct);
         Assert.True(result.Success, result.Message);
         // The database resource still shows the stopped state until the server is ready again.
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("catalogdb", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Postgres, WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.CatalogDatabase, WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         // The tests' pooled connections from before the restart are dead; the next open must not get one.
         NpgsqlConnection.ClearAllPools();
         // Health does not cover the change subscriptions, which reconnect after a back-off of up to
@@ -246,23 +246,23 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     //#if (events)
     /// <summary>The connection string the api gets for the broker (<c>ConnectionStrings__messaging</c>).</summary>
     public async Task<string> GetMessagingConnectionStringAsync() =>
-        await App.GetConnectionStringAsync("messaging") ?? throw new InvalidOperationException("No connection string for messaging.");
+        await App.GetConnectionStringAsync(CatalogResourceNames.Messaging) ?? throw new InvalidOperationException("No connection string for messaging.");
 
     /// <summary>Stops the RabbitMQ resource (container or local process) as the dashboard's Stop button does.</summary>
     public async Task StopMessagingAsync(CancellationToken ct)
     {
-        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand, ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(CatalogResourceNames.Messaging, KnownResourceCommands.StopCommand, ct);
         Assert.True(result.Success, result.Message);
         await App.ResourceNotifications.WaitForResourceAsync(
-            "messaging", e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
+            CatalogResourceNames.Messaging, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
     }
 
     /// <summary>Starts it again and waits until it accepts connections.</summary>
     public async Task StartMessagingAsync(CancellationToken ct)
     {
-        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand, ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(CatalogResourceNames.Messaging, KnownResourceCommands.StartCommand, ct);
         Assert.True(result.Success, result.Message);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, WaitBehavior.WaitOnResourceUnavailable, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
     }
 
     //#endif

@@ -26,7 +26,7 @@ public sealed class MessagingTests(CatalogAppFixture fixture)
     public async Task Messaging_is_running_and_healthy_and_the_api_gets_its_connection_string()
     {
         var ct = TestContext.Current.CancellationToken;
-        var state = await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
+        var state = await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, ct).WaitAsync(TimeSpan.FromMinutes(1), ct);
         Assert.Equal(KnownResourceStates.Running, state.Snapshot.State?.Text);
 
         var apiConnectionString = await ApiConnectionStringAsync(ct);
@@ -64,11 +64,11 @@ public sealed class MessagingTests(CatalogAppFixture fixture)
     {
         var ct = TestContext.Current.CancellationToken;
         var broker = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<IResourceWithEndpoints>().Single(r => r.Name == "messaging");
+            .OfType<IResourceWithEndpoints>().Single(r => r.Name == CatalogResourceNames.Messaging);
         var management = broker.GetEndpoint("management");
         Assert.True(management.IsAllocated, "no management endpoint");
         var shown = await fixture.App.ResourceNotifications.WaitForResourceAsync(
-            "messaging", e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Management UI"), ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+            CatalogResourceNames.Messaging, e => e.Snapshot.Urls.Any(u => u.DisplayProperties.DisplayName == "Management UI"), ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
         Assert.Equal(management.Url.TrimEnd('/'), shown.Snapshot.Urls.Single(u => u.DisplayProperties.DisplayName == "Management UI").Url.TrimEnd('/'));
 
         using var http = new HttpClient { BaseAddress = new Uri(management.Url), Timeout = TimeSpan.FromSeconds(30) };
@@ -78,7 +78,7 @@ public sealed class MessagingTests(CatalogAppFixture fixture)
 
     internal async Task<string> ApiConnectionStringAsync(CancellationToken ct)
     {
-        var api = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>().Single(r => r.Name == "api");
+        var api = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>().Single(r => r.Name == CatalogResourceNames.Api);
         var configuration = await ExecutionConfigurationBuilder.Create(api).WithEnvironmentVariablesConfig().BuildAsync(
             fixture.App.Services.GetRequiredService<DistributedApplicationExecutionContext>(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
@@ -145,7 +145,7 @@ public sealed class BrokerRestartTests(CatalogAppFixture fixture)
     /// <summary>The local node's name, or null when the broker is a container.</summary>
     private async Task<string?> LocalNodeNameAsync(CancellationToken ct)
     {
-        var broker = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "messaging");
+        var broker = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == CatalogResourceNames.Messaging);
         if (broker is not ExecutableResource || !OperatingSystem.IsLinux())
         {
             return null;

@@ -25,7 +25,7 @@ public sealed partial class ReadmeExamplesTests(CatalogAppFixture fixture)
         Assert.Contains(BaseLine, script.Split('\n'));
         Assert.Contains(TokenLine, script.Split('\n'));
 
-        var api = fixture.App.GetEndpoint("api", "http").GetLeftPart(UriPartial.Authority);
+        var api = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http").GetLeftPart(UriPartial.Authority);
         script = script
             .Replace(BaseLine, "BASE=" + api, StringComparison.Ordinal)
             .Replace(TokenLine, "TOKEN=" + TestTokens.Mint(fixture.SigningKey), StringComparison.Ordinal);

@@ -33,14 +33,14 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
             s_exportWait, ct);
 
         var server = Assert.Single(spans, s => s.Kind == OtlpSpanKind.Server);
-        Assert.Equal("api", server.Service);
+        Assert.Equal(CatalogResourceNames.Api, server.Service);
         Assert.Equal("/api/v1/products/{id:guid}", server.Attributes["http.route"]);
         Assert.Equal(200L, server.Attributes["http.response.status_code"]);
 
         // One query; a pooled connection opened for it adds a CONNECT span, which is fine.
         var database = Assert.Single(spans, IsPostgresQuery);
         Assert.Equal(OtlpSpanKind.Client, database.Kind);
-        Assert.Equal("api", database.Service);
+        Assert.Equal(CatalogResourceNames.Api, database.Service);
         Assert.StartsWith("SELECT", (string?)database.Attributes["db.query.text"], StringComparison.Ordinal);
         Assert.Contains("FROM products", (string?)database.Attributes["db.query.text"], StringComparison.Ordinal);
         Assert.True(IsDescendantOf(database, server, spans), "The database span belongs under the request's server span.");
@@ -52,7 +52,7 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
     {
         var ct = TestContext.Current.CancellationToken;
         var spans = await fixture.Telemetry.WaitForAsync(
-            t => t.Spans.Where(s => s.Service == "migrations").ToList(),
+            t => t.Spans.Where(s => s.Service == CatalogResourceNames.Migrations).ToList(),
             found => found.Any(s => s.Name == "Migrating catalog database"),
             s_exportWait, ct);
 
@@ -115,7 +115,7 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
             t => t.MetricPoints, all => LatestApiSum(all, histogram) >= before + 1, s_exportWait, ct);
         var after = LatestApiSum(points, histogram);
         Assert.True(after >= before + 1, $"{histogram} counted {before} listings before and {after} after (all replicas).");
-        var latest = points.Where(p => p.Service == "api" && p.Name == histogram).MaxBy(p => p.TimeUnixNano);
+        var latest = points.Where(p => p.Service == CatalogResourceNames.Api && p.Name == histogram).MaxBy(p => p.TimeUnixNano);
         Assert.NotNull(latest);
         Assert.True(latest.Sum > 0, "The histogram's sum is the time spent listing, in seconds.");
     }
@@ -126,17 +126,17 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
         var ct = TestContext.Current.CancellationToken;
         var logs = await fixture.Telemetry.WaitForAsync(
             t => t.Logs,
-            all => all.Any(l => l.Service == "migrations" && l.Attributes.ContainsKey("ProductCount")),
+            all => all.Any(l => l.Service == CatalogResourceNames.Migrations && l.Attributes.ContainsKey("ProductCount")),
             s_exportWait, ct);
 
         // A message template's placeholders arrive as attributes, the template itself too; the
         // last records of the short-lived worker arrive (flushed when its host stops).
-        var seeded = Assert.Single(logs, l => l.Service == "migrations" && l.Attributes.ContainsKey("ProductCount"));
+        var seeded = Assert.Single(logs, l => l.Service == CatalogResourceNames.Migrations && l.Attributes.ContainsKey("ProductCount"));
         Assert.Equal(6L, seeded.Attributes["ProductCount"]);
         Assert.Equal("Seeded {ProductCount} sample product(s)", seeded.Attributes["{OriginalFormat}"]);
         Assert.Equal("Seeded 6 sample product(s)", seeded.Body);
         Assert.Equal(seeded.TraceId, Assert.Single(fixture.Telemetry.Spans, s => s.Name == "Migrating catalog database").TraceId);
-        Assert.Contains(logs, l => l.Service == "migrations" && l.Body == "Catalog database is up to date");
+        Assert.Contains(logs, l => l.Service == CatalogResourceNames.Migrations && l.Body == "Catalog database is up to date");
 
         var password = new NpgsqlConnectionStringBuilder(await fixture.GetDatabaseConnectionStringAsync()).Password;
         Assert.False(string.IsNullOrEmpty(password));
@@ -172,7 +172,7 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
     private static double LatestApiSum(IReadOnlyList<ReceivedMetricPoint> points, string name, (string Key, string Value)? tag = null)
     {
         var series = points
-            .Where(p => p.Service == "api" && p.Name == name)
+            .Where(p => p.Service == CatalogResourceNames.Api && p.Name == name)
             .Where(p => tag is not { } t || Equals(p.Attributes.GetValueOrDefault(t.Key), t.Value))
             .ToList();
         if (series.Count == 0)
@@ -197,7 +197,7 @@ public sealed class TelemetryTests(CatalogAppFixture fixture)
     private HttpClient CreateUninstrumentedApiClient() =>
         new(new SocketsHttpHandler { ActivityHeadersPropagator = null })
         {
-            BaseAddress = fixture.App.GetEndpoint("api", "http"),
+            BaseAddress = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http"),
             Timeout = TimeSpan.FromSeconds(30),
         };
 

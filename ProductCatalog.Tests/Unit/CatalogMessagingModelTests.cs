@@ -12,13 +12,13 @@ public sealed class CatalogMessagingModelTests : IDisposable
     {
         var builder = DistributedApplication.CreateBuilder(["Catalog:Messaging:Mode=local", "Catalog:Messaging:BinDirectory=" + FakeInstallation()]);
 
-        var messaging = builder.AddCatalogMessaging("messaging");
+        var messaging = builder.AddCatalogMessaging(CatalogResourceNames.Messaging);
 
         var local = Assert.IsType<LocalRabbitMQServerResource>(messaging.Resource);
-        Assert.Equal("messaging", local.Name);
+        Assert.Equal(CatalogResourceNames.Messaging, local.Name);
 
         // Same expression as Aspire's own container resource, so consumers cannot tell the two apart.
-        var reference = DistributedApplication.CreateBuilder([]).AddRabbitMQ("messaging");
+        var reference = DistributedApplication.CreateBuilder([]).AddRabbitMQ(CatalogResourceNames.Messaging);
         Assert.Equal(reference.Resource.ConnectionStringExpression.ValueExpression, local.ConnectionStringExpression.ValueExpression);
         Assert.Equal("messaging-password", local.PasswordParameter.Name);
         Assert.True(local.PasswordParameter.Secret);
@@ -80,7 +80,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
     {
         var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Messaging:Mode=local"]);
 
-        var messaging = builder.AddCatalogMessaging("messaging");
+        var messaging = builder.AddCatalogMessaging(CatalogResourceNames.Messaging);
 
         Assert.IsType<RabbitMQServerResource>(messaging.Resource);
         Assert.Empty(builder.Resources.OfType<ExecutableResource>());
@@ -91,11 +91,11 @@ public sealed class CatalogMessagingModelTests : IDisposable
     {
         var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Messaging:Publish=external"]);
 
-        var messaging = builder.AddCatalogMessaging("messaging");
+        var messaging = builder.AddCatalogMessaging(CatalogResourceNames.Messaging);
 
         var parameter = Assert.IsType<ParameterResource>(messaging.Resource, exactMatch: false);
         Assert.True(parameter.Secret);
-        Assert.Equal("messaging", parameter.Name);
+        Assert.Equal(CatalogResourceNames.Messaging, parameter.Name);
         Assert.DoesNotContain(builder.Resources, r => r is RabbitMQServerResource or ExecutableResource);
     }
 
@@ -122,7 +122,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
     private LocalRabbitMQServerResource LocalResource() =>
         (LocalRabbitMQServerResource)DistributedApplication.CreateBuilder(
             ["Catalog:Messaging:Mode=local", "Catalog:Messaging:Persistent=false", "Catalog:Messaging:BinDirectory=" + FakeInstallation()])
-            .AddCatalogMessaging("messaging").Resource;
+            .AddCatalogMessaging(CatalogResourceNames.Messaging).Resource;
 
     private static async Task<Dictionary<string, string>> EnvironmentOf(LocalRabbitMQServerResource resource)
     {
@@ -148,7 +148,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
     public void RabbitMQ_without_runtime_or_binaries_says_what_to_install_in_its_own_words()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
+            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Auto, () => false, () => null));
 
         Assert.StartsWith("RabbitMQ cannot be started", error.Message, StringComparison.Ordinal);
         Assert.Contains("apt-get install rabbitmq-server", error.Message, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
     public void RabbitMQ_forced_container_without_runtime_names_its_own_setting()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => null));
+            HostingPlan.Choose<RabbitMQInstallation>(CatalogMessagingExtensions.Service, HostingMode.Container, () => false, () => null));
 
         Assert.Contains("Catalog:Messaging:Mode is 'container'", error.Message, StringComparison.Ordinal);
         Assert.Contains("local RabbitMQ installation", error.Message, StringComparison.Ordinal);

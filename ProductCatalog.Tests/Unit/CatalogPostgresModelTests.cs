@@ -8,20 +8,36 @@ public sealed class CatalogPostgresModelTests
     {
         var builder = DistributedApplication.CreateBuilder(["Catalog:Postgres:Mode=local", "Catalog:Postgres:BinDirectory=" + FakeInstallation()]);
 
-        var database = builder.AddCatalogPostgres("postgres", "catalogdb");
+        var database = builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase);
 
         var local = Assert.IsType<LocalPostgresDatabaseResource>(database.Resource);
-        Assert.Equal("catalogdb", local.Name);
+        Assert.Equal(CatalogResourceNames.CatalogDatabase, local.Name);
         Assert.IsType<LocalPostgresServerResource>(local.Parent);
         Assert.Equal("{postgres.connectionString};Database=catalogdb", local.ConnectionStringExpression.ValueExpression);
 
         // Same shape as Aspire's own container resource, so consumers cannot tell the two apart.
-        var reference = DistributedApplication.CreateBuilder([]).AddPostgres("postgres");
+        var reference = DistributedApplication.CreateBuilder([]).AddPostgres(CatalogResourceNames.Postgres);
         Assert.Equal(reference.Resource.ConnectionStringExpression.ValueExpression, local.Parent.ConnectionStringExpression.ValueExpression);
         Assert.Equal(
-            reference.AddDatabase("catalogdb").Resource.ConnectionStringExpression.ValueExpression,
+            reference.AddDatabase(CatalogResourceNames.CatalogDatabase).Resource.ConnectionStringExpression.ValueExpression,
             local.ConnectionStringExpression.ValueExpression);
         Assert.True(local.Parent.TryGetAnnotationsOfType<ManifestPublishingCallbackAnnotation>(out _), "the local server must stay out of the manifest");
+    }
+
+    [Fact]
+    public async Task The_dashboard_source_is_the_server_and_its_own_arguments()
+    {
+        var builder = DistributedApplication.CreateBuilder(["Catalog:Postgres:Mode=local", "Catalog:Postgres:Persistent=false", "Catalog:Postgres:BinDirectory=" + FakeInstallation()]);
+        var server = ((LocalPostgresDatabaseResource)builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase).Resource).Parent;
+
+        var configuration = await ExecutionConfigurationBuilder.Create(server).WithArgumentsConfig().BuildAsync(
+            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal("postgres", Path.GetFileName(server.Command));
+        Assert.Equal("-D", configuration.Arguments.First().Value);
+        Assert.Equal(LocalServerRoles.Standalone, server.Role);
     }
 
     [Fact]
@@ -29,10 +45,10 @@ public sealed class CatalogPostgresModelTests
     {
         var builder = DistributedApplication.CreateBuilder(["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Postgres:Mode=local"]);
 
-        var database = builder.AddCatalogPostgres("postgres", "catalogdb");
+        var database = builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase);
 
         var container = Assert.IsType<PostgresDatabaseResource>(database.Resource);
-        Assert.Equal("catalogdb", container.DatabaseName);
+        Assert.Equal(CatalogResourceNames.CatalogDatabase, container.DatabaseName);
         Assert.IsType<PostgresServerResource>(container.Parent);
         Assert.Empty(builder.Resources.OfType<ExecutableResource>());
     }

@@ -7,7 +7,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Auto_uses_the_container_when_a_runtime_answers_and_never_looks_for_binaries()
     {
-        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => true, () => throw new InvalidOperationException("not asked"));
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, () => true, () => throw new InvalidOperationException("not asked"));
 
         Assert.Equal(HostingMode.Container, plan.Mode);
         Assert.Null(plan.Installation);
@@ -16,7 +16,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Auto_falls_back_to_local_binaries_without_a_runtime()
     {
-        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => s_installation);
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, () => false, () => s_installation);
 
         Assert.Equal(HostingMode.Local, plan.Mode);
         Assert.Same(s_installation, plan.Installation);
@@ -26,7 +26,7 @@ public sealed class PostgresHostingPlanTests
     public void Auto_with_neither_fails_with_a_message_that_says_what_to_install()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, isPublishMode: false, () => false, () => null));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Auto, () => false, () => null));
 
         Assert.Contains("Docker", error.Message, StringComparison.Ordinal);
         Assert.Contains("apt-get install postgresql", error.Message, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class PostgresHostingPlanTests
     [Fact]
     public void Forced_local_uses_binaries_even_when_a_runtime_answers()
     {
-        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, isPublishMode: false, () => throw new InvalidOperationException("not asked"), () => s_installation);
+        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, () => throw new InvalidOperationException("not asked"), () => s_installation);
 
         Assert.Equal(HostingMode.Local, plan.Mode);
     }
@@ -45,7 +45,7 @@ public sealed class PostgresHostingPlanTests
     public void Forced_local_without_binaries_fails_clearly()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, isPublishMode: false, () => true, () => null));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Local, () => true, () => null));
 
         Assert.Contains("'local'", error.Message, StringComparison.Ordinal);
         Assert.Contains("initdb", error.Message, StringComparison.Ordinal);
@@ -55,22 +55,10 @@ public sealed class PostgresHostingPlanTests
     public void Forced_container_without_a_runtime_fails_clearly()
     {
         var error = Assert.Throws<CatalogSetupException>(() =>
-            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Container, isPublishMode: false, () => false, () => s_installation));
+            HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, HostingMode.Container, () => false, () => s_installation));
 
         Assert.Contains("'container'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Start Docker or Podman", error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(HostingMode.Auto)]
-    [InlineData(HostingMode.Local)]
-    [InlineData(HostingMode.Container)]
-    public void Publish_mode_is_always_the_container_and_probes_nothing(HostingMode mode)
-    {
-        var plan = HostingPlan.Choose<PostgresInstallation>(CatalogPostgresExtensions.Service, mode, isPublishMode: true,
-            () => throw new InvalidOperationException("not asked"), () => throw new InvalidOperationException("not asked"));
-
-        Assert.Equal(HostingMode.Container, plan.Mode);
     }
 
     [Theory]

@@ -34,7 +34,7 @@ public sealed class PublishedPostgresTests
         var builder = DistributedApplication.CreateBuilder(
             ["Catalog:Postgres:Publish=external", "Catalog:Postgres:Mode=local", "Catalog:Postgres:BinDirectory=" + bin]);
 
-        var database = builder.AddCatalogPostgres("postgres", "catalogdb");
+        var database = builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase);
 
         Assert.IsType<LocalPostgresDatabaseResource>(database.Resource);
     }
@@ -45,12 +45,12 @@ public sealed class PublishedPostgresTests
         var builder = DistributedApplication.CreateBuilder(
             ["--publisher", "manifest", "--output-path", Path.GetTempFileName(), "Catalog:Postgres:Publish=external"]);
 
-        var database = builder.AddCatalogPostgres("postgres", "catalogdb");
+        var database = builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase);
 
         var parameter = Assert.IsType<ParameterResource>(database.Resource, exactMatch: false);
         Assert.True(parameter.Secret);
-        Assert.Equal("catalogdb", parameter.Name);
-        Assert.DoesNotContain(builder.Resources, r => r.Name == "postgres");
+        Assert.Equal(CatalogResourceNames.CatalogDatabase, parameter.Name);
+        Assert.DoesNotContain(builder.Resources, r => r.Name == CatalogResourceNames.Postgres);
     }
 
     private static IConfiguration Configuration(string? value) =>

@@ -2,27 +2,33 @@ using System.Diagnostics;
 
 namespace ProductCatalog.Tests.Unit;
 
-/// <summary>The pieces PostgreSQL and RabbitMQ share: the foreground shell (their plans are tested with each server).</summary>
+/// <summary>The pieces PostgreSQL and RabbitMQ share: the launcher DCP runs (their plans are tested with each server).</summary>
 public sealed class SharedHostingTests
 {
     [Fact]
-    public async Task The_foreground_shell_turns_SIGTERM_into_the_servers_stop_signal_and_cleans_up_after_it()
+    public async Task The_launcher_is_named_after_the_server_turns_SIGTERM_into_its_stop_signal_and_passes_its_arguments()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX shell");
-        var marker = Path.Combine(Path.GetTempPath(), $"pc-fg-{Guid.NewGuid():N}");
+        var ct = TestContext.Current.CancellationToken;
+        var run = Directory.CreateTempSubdirectory("pc-launch-").FullName;
+        var marker = Path.Combine(run, "marker");
         // A "server" that ignores TERM and stops on USR1 (a shell cannot stand in for INT: a background
         // job starts with INT ignored, and only a real program such as postgres can take it back).
-        var (command, args) = ForegroundServer.Command("USR1", $"echo cleaned >> {ForegroundServer.Quote(marker)}",
-            "/bin/sh", ["-c", $"trap 'echo USR1 >> {ForegroundServer.Quote(marker)}; exit 0' USR1; trap '' TERM; while :; do sleep 0.1; done"]);
-        using var process = Process.Start(new ProcessStartInfo(command, args) { UseShellExecute = false })!;
+        var launcher = new ServerLauncher(ServerLauncher.PathFor(run, "/bin/sh"), new ServiceAccount(Environment.UserName, "the test"), "/bin/sh", "USR1");
+        await launcher.WriteAsync(ct);
+        Assert.Equal("sh", Path.GetFileName(launcher.Path));
+
+        using var process = Process.Start(new ProcessStartInfo(launcher.Path,
+            ["-c", $"trap 'echo USR1 >> {ForegroundServer.Quote(marker)}; exit 0' USR1; trap '' TERM; while :; do sleep 0.1; done"])
+        { UseShellExecute = false })!;
         try
         {
-            await Task.Delay(500, TestContext.Current.CancellationToken);
+            await Task.Delay(500, ct);
             Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
 
             Assert.Equal(0, process.ExitCode);
-            Assert.Equal(["USR1", "cleaned"], await File.ReadAllLinesAsync(marker, TestContext.Current.CancellationToken));
+            Assert.Equal(["USR1"], await File.ReadAllLinesAsync(marker, ct));
         }
         finally
         {
@@ -31,8 +37,18 @@ public sealed class SharedHostingTests
                 process.Kill(entireProcessTree: true);
             }
 
-            File.Delete(marker);
+            Directory.Delete(run, recursive: true);
         }
+    }
+
+    [Fact]
+    public void A_server_with_its_own_clean_stop_on_SIGTERM_is_execed_without_a_shell_in_between()
+    {
+        var script = new ServerLauncher("/tmp/x/launch/rabbitmq-server", new ServiceAccount("rabbitmq", "the test"), "/usr/lib/rabbitmq/bin/rabbitmq-server", stopSignal: null).Script();
+
+        Assert.StartsWith("#!/bin/sh\n", script, StringComparison.Ordinal);
+        Assert.DoesNotContain(ForegroundServer.Quote(ForegroundServer.Shell), script, StringComparison.Ordinal);
+        Assert.EndsWith("'/usr/lib/rabbitmq/bin/rabbitmq-server' \"$@\"\n", script, StringComparison.Ordinal);
     }
 
     [Theory]

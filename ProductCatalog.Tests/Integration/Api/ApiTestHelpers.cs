@@ -95,7 +95,7 @@ internal static class ApiTestHelpers
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
         {
-            BaseAddress = fixture.App.GetEndpoint("api", "http"),
+            BaseAddress = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http"),
         };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(fixture.SigningKey));
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(content) };

@@ -91,7 +91,7 @@ public sealed class TypedClientTests(CatalogAppFixture fixture) : IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["services:api:http:0"] = fixture.App.GetEndpoint("api", "http").ToString() })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["services:api:http:0"] = fixture.App.GetEndpoint(CatalogResourceNames.Api, "http").ToString() })
             .Build());
         services.AddServiceDiscovery();
         services.AddHttpClient("catalog", http => http.BaseAddress = new Uri("https+http://api"))

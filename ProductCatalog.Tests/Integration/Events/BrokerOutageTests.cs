@@ -86,6 +86,6 @@ public sealed class BrokerOutageTests(CatalogAppFixture fixture)
     private static IEnumerable<Telemetry.ReceivedMetricPoint> LagSince(IEnumerable<Telemetry.ReceivedMetricPoint> points, DateTimeOffset since)
     {
         var nanos = (ulong)(since.ToUnixTimeMilliseconds() * 1_000_000);
-        return points.Where(p => p.Service == "api" && p.Name == OutboxLag && p.TimeUnixNano >= nanos);
+        return points.Where(p => p.Service == CatalogResourceNames.Api && p.Name == OutboxLag && p.TimeUnixNano >= nanos);
     }
 }

@@ -32,7 +32,7 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
     public static async Task<EventQueueConsumer> StartAsync(CatalogAppFixture fixture, CancellationToken ct)
     {
         // The fixture waits for the api, which does not wait for the broker: a local node may still be starting.
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("messaging", ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         var factory = new ConnectionFactory
         {
             Uri = new Uri(await fixture.GetMessagingConnectionStringAsync()),

@@ -28,7 +28,7 @@ public sealed class EventTracingTests(CatalogAppFixture fixture)
         var publish = Assert.Single(spans, s => s.Kind == OtlpSpanKind.Producer && s.Scope == "ProductCatalog.Api.Events");
         Assert.Equal("catalog.events publish", publish.Name);
         Assert.Equal("catalog.product.created", publish.Attributes["messaging.rabbitmq.destination.routing_key"]);
-        Assert.Contains(spans, s => s.Kind == OtlpSpanKind.Server && s.Service == "api");
+        Assert.Contains(spans, s => s.Kind == OtlpSpanKind.Server && s.Service == CatalogResourceNames.Api);
     }
 
     [Fact]
