@@ -158,7 +158,7 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Equal(resource, Container(template)["name"]!.GetValue<string>());
     }
 
-    private static bool IsSecret(AspireManifest.Generated manifest, string value) =>
+    internal static bool IsSecret(AspireManifest.Generated manifest, string value) =>
         value.Contains(".connectionString}", StringComparison.Ordinal)
         || ParameterReference().Matches(value).Any(m =>
             manifest.Resources[m.Groups[1].Value]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true);
@@ -166,7 +166,7 @@ public sealed partial class ContainerAppTemplateTests
     private static string TemplatePath(string resource) => Path.Combine(RepositoryPaths.AppHostInfra, $"{resource}.tmpl.yaml");
 
     /// <summary>The template as YAML, azd's <c>{{ ... }}</c> placeholders replaced by sample values.</summary>
-    private static JsonObject Load(string resource)
+    internal static JsonObject Load(string resource)
     {
         var text = File.ReadAllText(TemplatePath(resource));
         text = TargetPort().Replace(text, "8080");
@@ -174,7 +174,7 @@ public sealed partial class ContainerAppTemplateTests
         return YamlJson.Parse(text)!.AsObject();
     }
 
-    private static JsonObject Container(JsonObject template) =>
+    internal static JsonObject Container(JsonObject template) =>
         template["properties"]!["template"]!["containers"]!.AsArray().Single()!.AsObject();
 
     private static string RawSecretValue(string resource, string secretName)

@@ -11,6 +11,8 @@ internal static class RepositoryPaths
 
     public static string Workflows => Path.Combine(Root, ".github", "workflows");
 
+    public static string Kubernetes => Path.Combine(Root, "deploy", "kubernetes");
+
     public static string Schema(string fileName) => Path.Combine(AppContext.BaseDirectory, "Deployment", "Schemas", fileName);
 
     /// <summary>Debug or Release: the segment after <c>bin</c> in this test assembly's folder.</summary>

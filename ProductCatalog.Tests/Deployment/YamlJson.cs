@@ -20,6 +20,14 @@ internal static class YamlJson
 
     public static JsonNode? Load(string path) => Parse(File.ReadAllText(path));
 
+    /// <summary>Every document of a multi-document stream (kubectl kustomize's output), empty ones skipped.</summary>
+    public static IReadOnlyList<JsonNode> ParseAll(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>()];
+    }
+
     private static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(kv =>
