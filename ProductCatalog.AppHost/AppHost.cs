@@ -13,7 +13,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 var catalogDb = builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase);
 
 var migrations = builder.AddProject<Projects.ProductCatalog_MigrationService>(CatalogResourceNames.Migrations)
-    //#if (deploy == "aca")
+    //#if (aca)
     // Before WithReference: it decides which variables a reference adds.
     .PublishAsRunOnceWorker()
     //#endif
@@ -43,7 +43,7 @@ var apiReplicas = builder.Configuration.GetValue("Catalog:Api:Replicas", 2);
 
 var api = builder.AddProject<Projects.ProductCatalog_Api>(CatalogResourceNames.Api)
     .WithHttpPortFromConfiguration(FixedPorts.ApiHttpPortSetting)
-    //#if (deploy == "aca")
+    //#if (aca)
     .PublishAsContainerApp()
     //#endif
     .WithReference(catalogDb)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace ProductCatalog.Tests.Deployment;
 
@@ -9,17 +10,29 @@ namespace ProductCatalog.Tests.Deployment;
 /// --publisher manifest --output-path ...</c>, here with <c>--no-build</c>: the test build already built
 /// it) into a temporary file, once per test run and setting.
 /// </summary>
-internal static class AspireManifest
+internal static partial class AspireManifest
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(2);
     private static readonly ConcurrentDictionary<string, Lazy<Task<Generated>>> s_cache = new();
 
-    internal sealed record Generated(JsonObject Manifest, string Text)
+    internal sealed partial record Generated(JsonObject Manifest, string Text)
     {
         public JsonObject Resources => Manifest["resources"]!.AsObject();
 
         public JsonObject Resource(string name) =>
             Resources[name]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"The manifest has no resource '{name}'.");
+
+        /// <summary>
+        /// Whether a manifest value holds a secret (azd's rule, which every deployment target here
+        /// follows): a connection string, or a reference to a secret parameter.
+        /// </summary>
+        public bool IsSecret(string value) =>
+            value.Contains(".connectionString}", StringComparison.Ordinal)
+            || ParameterReference().Matches(value).Any(m =>
+                Resources[m.Groups[1].Value]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true);
+
+        [GeneratedRegex(@"\{([a-z0-9-]+)\.value\}")]
+        private static partial Regex ParameterReference();
     }
 
     /// <summary>The manifest with the committed settings (PostgreSQL as a container).</summary>

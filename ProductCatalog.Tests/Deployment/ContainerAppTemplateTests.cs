@@ -34,7 +34,7 @@ public sealed partial class ContainerAppTemplateTests
             {
                 Assert.Equal(text, entry["value"]?.ToString());
             }
-            else if (IsSecret(manifest, text))
+            else if (manifest.IsSecret(text))
             {
                 // azd's rule: connection strings and anything holding a secret parameter become secrets.
                 Assert.True(entry["secretRef"] is not null, $"{name} holds a secret ({text}): use a secretRef, not a value.");
@@ -157,11 +157,6 @@ public sealed partial class ContainerAppTemplateTests
         Assert.Equal(resource, template["tags"]!["aspire-resource-name"]!.GetValue<string>());
         Assert.Equal(resource, Container(template)["name"]!.GetValue<string>());
     }
-
-    internal static bool IsSecret(AspireManifest.Generated manifest, string value) =>
-        value.Contains(".connectionString}", StringComparison.Ordinal)
-        || ParameterReference().Matches(value).Any(m =>
-            manifest.Resources[m.Groups[1].Value]?["inputs"]?["value"]?["secret"]?.GetValue<bool>() == true);
 
     private static string TemplatePath(string resource) => Path.Combine(RepositoryPaths.AppHostInfra, $"{resource}.tmpl.yaml");
 

@@ -105,10 +105,11 @@ public sealed class KubernetesSchemaTests
         Assert.Equal(3, spec["replicas"]!.GetValue<long>());
         Assert.Contains("default_queue_type = quorum", spec["rabbitmq"]!["additionalConfig"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        // The operator's service is the cluster's name; its generated user secret is <name>-default-user.
+        // The operator's generated user secret is <name>-default-user; connection_string points at its service.
         var api = KubernetesManifests.Container(rendered.Single("Deployment", "api"), "api");
-        Assert.EndsWith("@messaging:5672", Env(api, "ConnectionStrings__messaging")["value"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal("messaging-default-user", Env(api, "MESSAGING_PASSWORD")["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
+        var secret = Env(api, "ConnectionStrings__messaging")["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal("messaging-default-user", secret["name"]!.GetValue<string>());
+        Assert.Equal("connection_string", secret["key"]!.GetValue<string>());
     }
 
     //#endif
