@@ -117,7 +117,7 @@ internal static class BatchImport
     private static async Task CopyAsync(NpgsqlConnection connection, Product[] products, CancellationToken ct)
     {
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY products (id, sku, name, description, price, currency, category_id, tags, stock_quantity, is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
+            $"COPY {CatalogTables.Products} (id, sku, name, description, price, currency, category_id, tags, stock_quantity, is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
             ct);
         foreach (var p in products)
         {
