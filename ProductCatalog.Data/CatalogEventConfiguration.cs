@@ -5,11 +5,9 @@ namespace ProductCatalog.Data;
 
 internal sealed class CatalogEventGroupConfiguration : IEntityTypeConfiguration<CatalogEventGroup>
 {
-    public const string TableName = "catalog_event_groups";
-
     public void Configure(EntityTypeBuilder<CatalogEventGroup> builder)
     {
-        builder.ToTable(TableName, table =>
+        builder.ToTable(CatalogTables.EventGroups, table =>
         {
             table.HasCheckConstraint("ck_catalog_event_groups_count", "count >= 1 AND cardinality(ids) = count AND cardinality(subjects) = count AND cardinality(data) = count");
             table.HasCheckConstraint("ck_catalog_event_groups_positions", "(first_position IS NULL) = (last_position IS NULL) AND (last_position IS NULL OR last_position = first_position + count - 1)");
@@ -39,7 +37,7 @@ internal sealed class CatalogEventFeedConfiguration : IEntityTypeConfiguration<C
 {
     public void Configure(EntityTypeBuilder<CatalogEventFeed> builder)
     {
-        builder.ToTable("catalog_event_feed", table => table.HasCheckConstraint("ck_catalog_event_feed_singleton", "id = 1"));
+        builder.ToTable(CatalogTables.EventFeed, table => table.HasCheckConstraint("ck_catalog_event_feed_singleton", "id = 1"));
         builder.HasKey(f => f.Id);
         builder.Property(f => f.Id).HasColumnName("id").ValueGeneratedNever();
         builder.Property(f => f.SequencedThrough).HasColumnName("sequenced_through");

@@ -9,7 +9,7 @@ internal sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
 
     public void Configure(EntityTypeBuilder<Category> builder)
     {
-        builder.ToTable("categories");
+        builder.ToTable(CatalogTables.Categories);
 
         builder.HasKey(c => c.Id);
         builder.Property(c => c.Id).HasColumnName("id").UseIdentityAlwaysColumn();

@@ -7,7 +7,7 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<IdempotencyRecord> builder)
     {
-        builder.ToTable("idempotency_keys");
+        builder.ToTable(CatalogTables.IdempotencyKeys);
         builder.HasKey(r => r.Key);
         builder.Property(r => r.Key).HasColumnName("key").HasMaxLength(400);
         builder.Property(r => r.RequestHash).HasColumnName("request_hash");

@@ -7,7 +7,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
 {
     public void Configure(EntityTypeBuilder<Product> builder)
     {
-        builder.ToTable("products", table =>
+        builder.ToTable(CatalogTables.Products, table =>
         {
             // The database is the last line of defence: the API validates first, these keep every
             // other writer (scripts, future services) honest.

@@ -23,15 +23,20 @@ public static class CategoryEndpoints
         categories.MapGet("/{id:int}", Get)
             .WithName("GetCategory")
             .WithSummary("Get a category")
-            .DescribesResponse(StatusCodes.Status200OK, "The category, with the number of products in it.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .DescribesResponse(StatusCodes.Status200OK, "The category, with the number of products in it.");
 
-        var writes = categories.MapGroup("")
+        var authorized = categories.MapGroup("")
             .RequireAuthorization(CatalogAuthOptions.WritePolicy)
-            .RequireRateLimiting(CatalogSecurityExtensions.WriteRateLimitPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        // Only a request with a body can be over the body limit (413): DELETE cannot.
+        var writes = authorized.MapGroup("")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .RequireRateLimiting(CatalogSecurityExtensions.WriteRateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var deletes = authorized.MapGroup("")
+            .RequireRateLimiting(CatalogSecurityExtensions.WriteRateLimitPolicy)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         writes.MapPost("/", Create)
@@ -41,7 +46,6 @@ public static class CategoryEndpoints
             .ProducesHeader(StatusCodes.Status201Created, "Location")
             .DescribesResponse(StatusCodes.Status201Created, "Created.")
             .DescribesResponse(StatusCodes.Status409Conflict, "A category with this name (compared case-insensitively) already exists.")
-            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         writes.MapPut("/{id:int}", Update)
@@ -50,17 +54,13 @@ public static class CategoryEndpoints
             .WithRequestExample("Outdoor", Example())
             .DescribesResponse(StatusCodes.Status200OK, "The category as stored now.")
             .DescribesResponse(StatusCodes.Status409Conflict, "Another category already has this name (compared case-insensitively).")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        writes.MapDelete("/{id:int}", Delete)
+        deletes.MapDelete("/{id:int}", Delete)
             .WithName("DeleteCategory")
             .WithSummary("Delete a category that no product uses")
             .DescribesResponse(StatusCodes.Status204NoContent, "Deleted.")
-            .DescribesResponse(StatusCodes.Status409Conflict, "Products still use this category; move or delete them first.")
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .DescribesResponse(StatusCodes.Status409Conflict, "Products still use this category; move or delete them first.");
 
         return app;
     }
@@ -73,13 +73,13 @@ public static class CategoryEndpoints
             .Select(c => new CategoryResponse(c.Id, c.Name, c.Description, c.Products.Count))
             .ToListAsync(ct));
 
-    private static async Task<Results<Ok<CategoryResponse>, ProblemHttpResult>> Get(int id, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CategoryResponse>, NotFoundProblem>> Get(int id, CatalogDbContext db, CancellationToken ct)
     {
         var category = await Find(db, id).FirstOrDefaultAsync(ct);
         return category is null ? CatalogProblems.NotFound("category", id) : TypedResults.Ok(category);
     }
 
-    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Create(CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
+    private static async Task<Results<Created<CategoryResponse>, ValidationProblem, ConflictProblem>> Create(CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -88,7 +88,7 @@ public static class CategoryEndpoints
         }
 
         // The category and its event commit together (the event needs the id the insert generates).
-        return await TransactionalWrite.ExecuteAsync<Results<Created<CategoryResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
+        return await TransactionalWrite.ExecuteAsync<Results<Created<CategoryResponse>, ValidationProblem, ConflictProblem>>(db, async token =>
         {
             var category = new Category { Name = name, Description = description };
             db.Categories.Add(category);
@@ -106,10 +106,10 @@ public static class CategoryEndpoints
 
             await db.SaveChangesAsync(token);
             return TypedResults.Created($"/api/v1/categories/{category.Id}", created);
-        }, ct);
+        }, committed: null, ct);
     }
 
-    private static async Task<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>> Update(int id, CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
+    private static async Task<Results<Ok<CategoryResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(int id, CategoryWriteRequest body, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (CategoryRules.Validate(body, errors) is not var (name, description))
@@ -117,7 +117,7 @@ public static class CategoryEndpoints
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        return await TransactionalWrite.ExecuteAsync<Results<Ok<CategoryResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
+        return await TransactionalWrite.ExecuteAsync<Results<Ok<CategoryResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>>(db, async token =>
         {
             var category = await db.Categories.FirstOrDefaultAsync(c => c.Id == id, token);
             if (category is null)
@@ -142,11 +142,11 @@ public static class CategoryEndpoints
 
             await db.SaveChangesAsync(token);
             return TypedResults.Ok(updated);
-        }, ct);
+        }, committed: null, ct);
     }
 
-    private static Task<Results<NoContent, ProblemHttpResult>> Delete(int id, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct) =>
-        TransactionalWrite.ExecuteAsync<Results<NoContent, ProblemHttpResult>>(db, async token =>
+    private static Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Delete(int id, CatalogDbContext db, ChangeEventRecorder events, CancellationToken ct) =>
+        TransactionalWrite.ExecuteAsync<Results<NoContent, NotFoundProblem, ConflictProblem>>(db, async token =>
         {
             try
             {
@@ -166,7 +166,7 @@ public static class CategoryEndpoints
 
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
-        }, ct);
+        }, committed: null, ct);
 
     private static IQueryable<CategoryResponse> Find(CatalogDbContext db, int id) =>
         db.Categories.AsNoTracking().Where(c => c.Id == id)

@@ -17,12 +17,12 @@ public sealed partial class ChangeEventPurger(IOptions<ChangeEventOptions> optio
 {
     // Whole groups only: a group still partly undelivered or in the retention stays, and
     // purged_through ends where the last deleted group ends.
-    private const string PurgeSql = """
+    internal const string PurgeSql = $"""
         WITH bound AS (
-            SELECT LEAST($1, coalesce((SELECT min(first_position) - 1 FROM catalog_event_groups WHERE last_position IS NOT NULL AND time >= $2), $1)) AS through),
+            SELECT LEAST($1, coalesce((SELECT min(first_position) - 1 FROM {CatalogTables.EventGroups} WHERE last_position IS NOT NULL AND time >= $2), $1)) AS through),
         purged AS (
-            DELETE FROM catalog_event_groups WHERE last_position <= (SELECT through FROM bound) RETURNING count, last_position)
-        UPDATE catalog_event_feed SET purged_through = GREATEST(purged_through, (SELECT coalesce(max(last_position), 0) FROM purged))
+            DELETE FROM {CatalogTables.EventGroups} WHERE last_position <= (SELECT through FROM bound) RETURNING count, last_position)
+        UPDATE {CatalogTables.EventFeed} SET purged_through = GREATEST(purged_through, (SELECT coalesce(max(last_position), 0) FROM purged))
         WHERE id = 1
         RETURNING (SELECT coalesce(sum(count), 0) FROM purged)
         """;

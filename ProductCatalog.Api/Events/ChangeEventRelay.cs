@@ -256,10 +256,11 @@ public sealed partial class ChangeEventRelay(
         return activity;
     }
 
+    internal const string MarkPublishedSql = $"UPDATE {CatalogTables.EventFeed} SET published_through = GREATEST(published_through, $1) WHERE id = 1";
+
     private static async Task MarkPublishedAsync(NpgsqlConnection database, long through, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            "UPDATE catalog_event_feed SET published_through = GREATEST(published_through, $1) WHERE id = 1", database)
+        await using var command = new NpgsqlCommand(MarkPublishedSql, database)
         {
             Parameters = { new() { Value = through } },
         };

@@ -14,24 +14,26 @@ public sealed class ChangeEventSequencer(CatalogMetrics metrics)
     /// <summary>Groups numbered per transaction, so one huge backlog does not hold the lock for long.</summary>
     public const int MaxGroupsPerRound = 1_000;
 
-    private const string StateSql =
-        "SELECT sequenced_through, published_through, purged_through, EXISTS (SELECT 1 FROM catalog_event_groups WHERE last_position IS NULL) FROM catalog_event_feed WHERE id = 1";
+    internal const string LockSql = $"SELECT 1 FROM {CatalogTables.EventFeed} WHERE id = 1 FOR UPDATE";
+
+    internal const string StateSql =
+        $"SELECT sequenced_through, published_through, purged_through, EXISTS (SELECT 1 FROM {CatalogTables.EventGroups} WHERE last_position IS NULL) FROM {CatalogTables.EventFeed} WHERE id = 1";
 
     // A statement of its own, after the lock: READ COMMITTED gives it a snapshot that includes
     // whatever the previous sequencer committed before it released the lock.
-    private static readonly string s_numberSql = $"""
+    internal static readonly string NumberSql = $"""
         WITH pending AS (
             SELECT seq, count, sum(count) OVER (ORDER BY seq) AS through
-            FROM (SELECT seq, count FROM catalog_event_groups WHERE last_position IS NULL ORDER BY seq LIMIT {MaxGroupsPerRound}) AS p),
-        base AS (SELECT sequenced_through FROM catalog_event_feed WHERE id = 1),
+            FROM (SELECT seq, count FROM {CatalogTables.EventGroups} WHERE last_position IS NULL ORDER BY seq LIMIT {MaxGroupsPerRound}) AS p),
+        base AS (SELECT sequenced_through FROM {CatalogTables.EventFeed} WHERE id = 1),
         numbered AS (
-            UPDATE catalog_event_groups AS g
+            UPDATE {CatalogTables.EventGroups} AS g
             SET first_position = base.sequenced_through + pending.through - pending.count + 1,
                 last_position = base.sequenced_through + pending.through
             FROM pending, base
             WHERE g.seq = pending.seq
             RETURNING g.count)
-        UPDATE catalog_event_feed SET sequenced_through = sequenced_through + (SELECT coalesce(sum(count), 0) FROM numbered)
+        UPDATE {CatalogTables.EventFeed} SET sequenced_through = sequenced_through + (SELECT coalesce(sum(count), 0) FROM numbered)
         WHERE id = 1
         RETURNING sequenced_through, published_through, purged_through, (SELECT coalesce(sum(count), 0) FROM numbered), (SELECT count(*) FROM numbered)
         """;
@@ -57,13 +59,13 @@ public sealed class ChangeEventSequencer(CatalogMetrics metrics)
             }
 
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM catalog_event_feed WHERE id = 1 FOR UPDATE", connection, transaction))
+            await using (var lockRow = new NpgsqlCommand(LockSql, connection, transaction))
             {
                 await lockRow.ExecuteNonQueryAsync(ct);
             }
 
             long numbered, groups;
-            await using (var number = new NpgsqlCommand(s_numberSql, connection, transaction))
+            await using (var number = new NpgsqlCommand(NumberSql, connection, transaction))
             await using (var reader = await number.ExecuteReaderAsync(ct))
             {
                 await reader.ReadAsync(ct);

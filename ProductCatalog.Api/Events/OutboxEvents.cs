@@ -13,12 +13,15 @@ public static class OutboxEvents
     // (lo..hi, 1-based). The events are unpacked here, not with unnest in SQL: ordering unnested
     // rows made PostgreSQL sort every event of every group (48 ms for a page of 500 when it chose
     // to unpack all groups after $1; 3 ms when bounded, still ~6 µs an event).
-    private const string ReadSql = """
+    /// <summary>The group columns <see cref="ReadAsync"/> reads, in the order it reads them; pinned to the EF Core model by a test.</summary>
+    internal const string GroupColumns = "first_position, last_position, count, type, source, time, traceparent, ids, subjects, data";
+
+    internal const string ReadSql = $$"""
         WITH candidates AS (
             SELECT g.*, sum(g.after_count) OVER (ORDER BY g.last_position) - g.after_count AS before_count
-            FROM (SELECT first_position, last_position, count, type, source, time, traceparent, ids, subjects, data,
+            FROM (SELECT {{GroupColumns}},
                          (last_position - greatest(first_position - 1, $1))::integer AS after_count
-                  FROM catalog_event_groups
+                  FROM {{CatalogTables.EventGroups}}
                   WHERE last_position > $1 AND ($3::text IS NULL OR type = $3)
                   ORDER BY last_position
                   LIMIT $2) AS g),
@@ -30,6 +33,10 @@ public static class OutboxEvents
         FROM slices
         ORDER BY last_position
         """;
+
+    // The group holding a position is the first whose last position reaches it.
+    internal const string RecordedBeforeSql =
+        $"SELECT coalesce((SELECT first_position <= $1 AND time < $2 FROM {CatalogTables.EventGroups} WHERE last_position >= $1 ORDER BY last_position LIMIT 1), false)";
 
     /// <summary>Up to <paramref name="limit"/> sequenced events after position <paramref name="after"/>, optionally of one type.</summary>
     public static async Task<List<CatalogEvent>> ReadAsync(NpgsqlConnection connection, long after, int limit, string? type, CancellationToken ct)
@@ -77,10 +84,7 @@ public static class OutboxEvents
     /// <summary>Whether the event at <paramref name="position"/> was recorded before <paramref name="cutoff"/>.</summary>
     public static async Task<bool> RecordedBeforeAsync(NpgsqlConnection connection, long position, DateTimeOffset cutoff, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            // The group holding a position is the first whose last position reaches it.
-            "SELECT coalesce((SELECT first_position <= $1 AND time < $2 FROM catalog_event_groups WHERE last_position >= $1 ORDER BY last_position LIMIT 1), false)",
-            connection)
+        await using var command = new NpgsqlCommand(RecordedBeforeSql, connection)
         {
             Parameters = { new() { Value = position }, new() { Value = cutoff } },
         };

@@ -17,6 +17,9 @@ internal sealed partial class CatalogExceptionHandler(IProblemDetailsService pro
     {
         var problem = exception switch
         {
+            // A query value the binder could not parse: the endpoint's own check names the parameter.
+            BadHttpRequestException when httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<QueryValidation>()?.Check(httpContext.Request.Query) is { } invalid
+                => invalid.ProblemDetails,
             BadHttpRequestException bad => FromBadRequest(bad),
             _ when DatabaseErrors.IsUnavailable(exception) => Unavailable(httpContext),
             _ => null,

@@ -11,41 +11,40 @@ public static class CatalogProblems
 {
     public const string TypePrefix = "urn:productcatalog:problem:";
 
-    public static ProblemHttpResult NotFound(string what, object id) =>
-        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", $"No {what} with id '{id}' exists.");
+    public static NotFoundProblem NotFound(string what, object id) =>
+        new("not-found", "Not found", $"No {what} with id '{id}' exists.");
 
-    public static ProblemHttpResult ProductSkuNotFound(string sku) =>
-        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", $"No product with SKU '{sku}' exists.");
+    public static NotFoundProblem ProductSkuNotFound(string sku) =>
+        new("not-found", "Not found", $"No product with SKU '{sku}' exists.");
 
-    public static ProblemHttpResult DuplicateSku(string sku) =>
-        Problem(StatusCodes.Status409Conflict, "duplicate-sku", "Duplicate SKU", $"A product with SKU '{sku}' already exists.");
+    public static ConflictProblem DuplicateSku(string sku) =>
+        new("duplicate-sku", "Duplicate SKU", $"A product with SKU '{sku}' already exists.");
 
-    public static ProblemHttpResult DuplicateSkus(IReadOnlyCollection<string> skus) =>
-        Problem(StatusCodes.Status409Conflict, "duplicate-sku", "Duplicate SKU",
+    public static ConflictProblem DuplicateSkus(IReadOnlyCollection<string> skus) =>
+        new("duplicate-sku", "Duplicate SKU",
             $"Products with these SKUs already exist: {string.Join(", ", skus.Take(20))}{(skus.Count > 20 ? ", ..." : "")}.");
 
-    public static ProblemHttpResult DuplicateCategoryName(string name) =>
-        Problem(StatusCodes.Status409Conflict, "duplicate-category", "Duplicate category name", $"A category named '{name}' already exists.");
+    public static ConflictProblem DuplicateCategoryName(string name) =>
+        new("duplicate-category", "Duplicate category name", $"A category named '{name}' already exists.");
 
-    public static ProblemHttpResult CategoryInUse(int id) =>
-        Problem(StatusCodes.Status409Conflict, "category-in-use", "Category in use",
-            $"Category {id} still has products; move or delete them first.");
+    public static ConflictProblem CategoryInUse(int id) =>
+        new("category-in-use", "Category in use", $"Category {id} still has products; move or delete them first.");
 
-    public static ProblemHttpResult PreconditionFailed() =>
-        Problem(StatusCodes.Status412PreconditionFailed, "precondition-failed", "Precondition failed",
+    public static ConflictProblem Conflict(string type, string title, string detail) => new(type, title, detail);
+
+    public static PreconditionFailedProblem PreconditionFailed() =>
+        new("precondition-failed", "Precondition failed",
             "The resource has changed since the ETag in If-Match was issued. GET it again and retry with the new ETag.");
 
-    public static ProblemHttpResult InsufficientStock(int current, int delta) =>
-        Problem(StatusCodes.Status409Conflict, "insufficient-stock", "Insufficient stock",
-            $"Adjusting stock {current} by {delta} would make it negative.");
+    public static ConflictProblem InsufficientStock(int current, int delta) =>
+        new("insufficient-stock", "Insufficient stock", $"Adjusting stock {current} by {delta} would make it negative.");
 
-    public static ProblemHttpResult IdempotencyKeyReused() =>
-        Problem(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Idempotency key reused",
+    public static IdempotencyKeyReusedProblem IdempotencyKeyReused() =>
+        new("idempotency-key-reused", "Idempotency key reused",
             "This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key.");
 
-    public static ProblemHttpResult UnsupportedMediaType(string expected) =>
-        Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
-            $"The request body must be sent as '{expected}'.");
+    public static UnsupportedMediaTypeProblem UnsupportedMediaType(string expected) =>
+        new("unsupported-media-type", "Unsupported media type", $"The request body must be sent as '{expected}'.");
 
     public static ProblemHttpResult ServiceUnavailable() =>
         Problem(StatusCodes.Status503ServiceUnavailable, "service-unavailable", "Service unavailable",

@@ -42,11 +42,8 @@ public static class IdempotencyKeys
     public static byte[] Hash<T>(string scope, T request, JsonSerializerOptions options) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(scope + "\n" + JsonSerializer.Serialize(request, options)));
 
-    /// <summary>
-    /// Claims <paramref name="key"/> in the current transaction. Returns null when this request now
-    /// owns the key (go ahead and write), else the stored outcome to answer with.
-    /// </summary>
-    public static async Task<IResult?> ClaimAsync(CatalogDbContext db, string key, byte[] hash, CancellationToken ct)
+    /// <summary>Claims <paramref name="key"/> in the current transaction: whether this request now owns it (go ahead and write), or what to answer instead.</summary>
+    public static async Task<IdempotencyClaim> ClaimAsync(CatalogDbContext db, string key, byte[] hash, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
         var expiredBefore = now - IdempotencyRecord.Lifetime;
@@ -62,16 +59,16 @@ public static class IdempotencyKeys
             """).ToListAsync(ct);
         if (claimed.Count == 1)
         {
-            return null;
+            return IdempotencyClaim.Owned.Instance;
         }
 
         var stored = await db.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.Key == key, ct);
         if (!CryptographicOperations.FixedTimeEquals(stored.RequestHash, hash))
         {
-            return CatalogProblems.IdempotencyKeyReused();
+            return IdempotencyClaim.Reused.Instance;
         }
 
-        return new StoredJsonResponse(stored.StatusCode, stored.ResponseBody ?? "", stored.Location, stored.ETag) { Replayed = true };
+        return new IdempotencyClaim.Answered(new StoredJsonResponse(stored.StatusCode, stored.ResponseBody ?? "", stored.Location, stored.ETag) { Replayed = true });
     }
 
     public static Task CompleteAsync(CatalogDbContext db, string key, StoredJsonResponse response, CancellationToken ct) =>
@@ -81,4 +78,27 @@ public static class IdempotencyKeys
             SET status_code = {response.StatusCode}, response_body = {response.Body}, location = {response.Location}, etag = {response.ETag}
             WHERE key = {key}
             """, ct);
+}
+
+/// <summary>What claiming an idempotency key found.</summary>
+public abstract record IdempotencyClaim
+{
+    private IdempotencyClaim()
+    {
+    }
+
+    /// <summary>The key is this request's now: write, and store the answer with it.</summary>
+    public sealed record Owned : IdempotencyClaim
+    {
+        public static readonly Owned Instance = new();
+    }
+
+    /// <summary>An earlier request with this key and body was answered: replay that.</summary>
+    public sealed record Answered(StoredJsonResponse Response) : IdempotencyClaim;
+
+    /// <summary>An earlier request used this key with another body (422).</summary>
+    public sealed record Reused : IdempotencyClaim
+    {
+        public static readonly Reused Instance = new();
+    }
 }

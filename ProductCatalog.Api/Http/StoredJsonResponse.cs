@@ -6,11 +6,13 @@ namespace ProductCatalog.Api.Http;
 /// A JSON response kept as text, so that an idempotent replay returns byte-for-byte what the
 /// first request got: same status, body, Location and ETag.
 /// </summary>
-public sealed record StoredJsonResponse(int StatusCode, string Body, string? Location, string? ETag) : IResult
+public sealed record StoredJsonResponse(int StatusCode, string Body, string? Location, string? ETag) : IResult, IStatusCodeHttpResult
 {
     public const string ReplayedHeader = "Idempotent-Replayed";
 
     public bool Replayed { get; init; }
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace ProductCatalog.Api.OpenApi;
@@ -11,7 +12,7 @@ namespace ProductCatalog.Api.OpenApi;
 /// Endpoint metadata gives paths, bodies and status codes; the metadata in
 /// <see cref="OpenApiMetadataExtensions"/> gives headers, examples and descriptions; these
 /// transformers add what neither can say: the bearer scheme and per-operation security, what a
-/// problem body really holds, and the listing's query parameters.
+/// problem body really holds.
 /// </summary>
 internal static class CatalogOpenApi
 {
@@ -48,6 +49,8 @@ internal static class CatalogOpenApi
     public static IServiceCollection AddCatalogOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
+            // A sort is a string parameter (see the schema transformer), written where it is used, not a component.
+            options.CreateSchemaReferenceId = type => type.Type == typeof(ProductSort) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -103,6 +106,17 @@ internal static class CatalogOpenApi
                     schema.Type = JsonSchemaType.String;
                     schema.Format = "date-time";
                 }
+                else if (type == typeof(ProductSort))
+                {
+                    // Bound from its text (ProductSort.TryParse), not a JSON object.
+                    schema.Type = JsonSchemaType.String;
+                    schema.Properties = null;
+                    schema.Required = null;
+                    schema.AdditionalPropertiesAllowed = true;
+                    schema.AdditionalProperties = null;
+                    schema.Description = null;
+                    schema.Enum = [.. ProductSort.All.Select(s => (JsonNode)s.Text)];
+                }
                 else if (type == typeof(decimal) || type == typeof(decimal?))
                 {
                     // Money is exact (numeric in PostgreSQL); "decimal" makes generated clients use a decimal type, not a double.
@@ -119,10 +133,6 @@ internal static class CatalogOpenApi
                 AddRequestHeaders(operation, metadata);
                 DescribeResponses(operation, metadata);
                 AddRequestExamples(operation, metadata);
-                if (metadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName == "ListProducts")
-                {
-                    AddListParameters(operation);
-                }
 
                 return Task.CompletedTask;
             });
@@ -314,29 +324,5 @@ internal static class CatalogOpenApi
         }
 
         schema.Properties[name] = property;
-    }
-
-    private static void AddListParameters(OpenApiOperation operation)
-    {
-        OpenApiParameter Query(string name, JsonSchemaType type, string description, string? format = null, JsonNode[]? values = null) => new()
-        {
-            Name = name,
-            In = ParameterLocation.Query,
-            Required = false,
-            Description = description,
-            Schema = new OpenApiSchema { Type = type, Format = format, Enum = values?.ToList() },
-        };
-
-        operation.Parameters ??= [];
-        operation.Parameters.Add(Query("q", JsonSchemaType.String, "Full-text search over name, description and SKU (web-search syntax; any text is safe)."));
-        operation.Parameters.Add(Query("categoryId", JsonSchemaType.Integer, "Only products in this category.", "int32"));
-        operation.Parameters.Add(Query("tag", JsonSchemaType.String, "Only products with this tag (case-insensitive)."));
-        operation.Parameters.Add(Query("minPrice", JsonSchemaType.Number, "Lowest price, inclusive.", "decimal"));
-        operation.Parameters.Add(Query("maxPrice", JsonSchemaType.Number, "Highest price, inclusive.", "decimal"));
-        operation.Parameters.Add(Query("isActive", JsonSchemaType.Boolean, "Only active (true) or inactive (false) products."));
-        operation.Parameters.Add(Query("inStock", JsonSchemaType.Boolean, "Only products with stock (true) or without (false)."));
-        operation.Parameters.Add(Query("sort", JsonSchemaType.String, "Sort order; ties are broken by id.", values: [.. ProductSort.All.Select(s => (JsonNode)s.Text)]));
-        operation.Parameters.Add(Query("limit", JsonSchemaType.Integer, $"Page size, 1 to {ProductListQuery.MaxLimit} (default {ProductListQuery.DefaultLimit}).", "int32"));
-        operation.Parameters.Add(Query("cursor", JsonSchemaType.String, "The previous page's nextCursor; valid only with the same filters and sort."));
     }
 }

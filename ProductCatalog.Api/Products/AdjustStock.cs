@@ -7,9 +7,8 @@ internal static partial class AdjustStock
 {
     public const int MaxReasonLength = 500;
 
-    public static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>> Handle(
-        Guid id, StockAdjustmentRequest body, CatalogDbContext db, ProductReadCache cache, TimeProvider time, ILoggerFactory loggers, ChangeEventRecorder events, CatalogMetrics metrics,
-        CancellationToken ct)
+    public static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> Handle(
+        Guid id, StockAdjustmentRequest body, [AsParameters] ProductWriteServices services, ILoggerFactory loggers, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         if (body.Delta is not { } delta)
@@ -35,9 +34,10 @@ internal static partial class AdjustStock
         var change = (long)requested;
 
         // The adjustment and its event commit together; a refused adjustment changes nothing.
-        var result = await TransactionalWrite.ExecuteAsync<Results<Ok<StockLevelResponse>, ValidationProblem, ProblemHttpResult>>(db, async token =>
+        var db = services.Db;
+        var result = await TransactionalWrite.ExecuteAsync<Results<Ok<StockLevelResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>>(db, async token =>
         {
-            var now = ProductWriteSupport.Now(time);
+            var now = ProductWriteSupport.Now(services.Time);
 
             // One statement: PostgreSQL re-checks the WHERE on the newest row version under the row
             // lock, so concurrent adjustments can never take stock below zero (or past int.MaxValue).
@@ -51,7 +51,7 @@ internal static partial class AdjustStock
             if (updated.Count == 1)
             {
                 // Recorded under the row lock the UPDATE took, so in commit order with this product's other events.
-                events.Record(db, e => e.StockChanged(id, updated[0], requested, body.Reason, now));
+                services.Events.Record(db, e => e.StockChanged(id, updated[0], requested, body.Reason, now));
 
                 await db.SaveChangesAsync(token);
                 var logger = loggers.CreateLogger("ProductCatalog.Api.Products.StockAdjustments");
@@ -60,14 +60,14 @@ internal static partial class AdjustStock
             }
 
             return await Refusal(id, requested, db, token);
-        }, metrics.StockAdjusted, ct);
+        }, services.Metrics.StockAdjusted, ct);
 
         // After the commit: a read between an earlier eviction and the commit would cache the old level again.
-        cache.Invalidate(id);
+        services.Cache.Invalidate(id);
         return result;
     }
 
-    private static async Task<ProblemHttpResult> Refusal(Guid id, int delta, CatalogDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<StockLevelResponse>, ValidationProblem, NotFoundProblem, ConflictProblem>> Refusal(Guid id, int delta, CatalogDbContext db, CancellationToken ct)
     {
         var change = (long)delta;
         var current = await db.Products.Where(p => p.Id == id).Select(p => (int?)p.StockQuantity).FirstOrDefaultAsync(ct);
@@ -75,7 +75,7 @@ internal static partial class AdjustStock
         {
             null => CatalogProblems.NotFound("product", id),
             _ when current + change < 0 => CatalogProblems.InsufficientStock(current.Value, delta),
-            _ => CatalogProblems.Problem(StatusCodes.Status409Conflict, "stock-overflow", "Stock overflow",
+            _ => CatalogProblems.Conflict("stock-overflow", "Stock overflow",
                 $"Adjusting stock {current} by {change} would exceed the maximum of {int.MaxValue}."),
         };
     }

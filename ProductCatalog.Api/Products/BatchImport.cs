@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -16,9 +15,8 @@ internal static class BatchImport
     public const int MaxItems = 1000;
     public const string IdempotencyScope = "POST /api/v1/products/batch";
 
-    public static async Task<IResult> Handle(
-        BatchCreateRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics,
-        CancellationToken ct)
+    public static async Task<Results<StoredCreated<BatchCreateResponse>, ValidationProblem, ConflictProblem, IdempotencyKeyReusedProblem>> Handle(
+        BatchCreateRequest body, HttpRequest request, [AsParameters] ProductWriteServices services, CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -57,13 +55,13 @@ internal static class BatchImport
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        var options = json.Value.SerializerOptions;
+        var (db, options) = (services.Db, services.JsonOptions);
         var hash = key is null ? null : IdempotencyKeys.Hash(IdempotencyScope, body, options);
-        return await TransactionalWrite.ExecuteAsync(
-            db, key, hash, token => WriteAsync(db, values, time, options, events, token), () => metrics.ProductCreated(values.Length), ct);
+        return await TransactionalWrite.ExecuteAsync<BatchCreateResponse>(
+            db, key, hash, token => WriteAsync(db, values, services.Time, options, services.Events, token), () => services.Metrics.ProductCreated(values.Length), ct);
     }
 
-    private static async Task<IResult> WriteAsync(
+    private static async Task<Results<StoredCreated<BatchCreateResponse>, ValidationProblem, ConflictProblem, IdempotencyKeyReusedProblem>> WriteAsync(
         CatalogDbContext db, ProductValues[] values, TimeProvider time, JsonSerializerOptions json, ChangeEventRecorder events, CancellationToken ct)
     {
         var categoryIds = values.Select(v => v.CategoryId).OfType<int>().Distinct().ToArray();
@@ -113,13 +111,13 @@ internal static class BatchImport
         await db.SaveChangesAsync(ct);
 
         var response = new BatchCreateResponse([.. products.Select(p => p.Id)]);
-        return new StoredJsonResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(response, json), null, null);
+        return new StoredCreated<BatchCreateResponse>(new StoredJsonResponse(StatusCodes.Status201Created, JsonSerializer.Serialize(response, json), null, null));
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, Product[] products, CancellationToken ct)
     {
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY products (id, sku, name, description, price, currency, category_id, tags, stock_quantity, is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
+            $"COPY {CatalogTables.Products} (id, sku, name, description, price, currency, category_id, tags, stock_quantity, is_active, created_at, updated_at) FROM STDIN (FORMAT BINARY)",
             ct);
         foreach (var p in products)
         {

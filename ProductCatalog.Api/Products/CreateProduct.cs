@@ -1,6 +1,5 @@
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace ProductCatalog.Api.Products;
 
@@ -8,8 +7,8 @@ internal static class CreateProduct
 {
     public const string IdempotencyScope = "POST /api/v1/products";
 
-    public static async Task<IResult> Handle(
-        ProductWriteRequest body, HttpRequest request, CatalogDbContext db, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
+    public static async Task<Results<StoredCreated<ProductResponse>, ValidationProblem, ConflictProblem, IdempotencyKeyReusedProblem>> Handle(
+        ProductWriteRequest body, HttpRequest request, [AsParameters] ProductWriteServices services, CancellationToken ct)
     {
         var (key, keyError) = IdempotencyKeys.Read(request);
         if (keyError is not null)
@@ -24,9 +23,9 @@ internal static class CreateProduct
             return CatalogProblems.Validation(errors.ToDictionary());
         }
 
-        var options = json.Value.SerializerOptions;
+        var (db, options) = (services.Db, services.JsonOptions);
         var hash = key is null ? null : IdempotencyKeys.Hash(IdempotencyScope, body, options);
-        return await TransactionalWrite.ExecuteAsync(db, key, hash, async token =>
+        return await TransactionalWrite.ExecuteAsync<ProductResponse>(db, key, hash, async token =>
         {
             if (await ProductWriteSupport.CheckCategoryAsync(db, values.CategoryId, "categoryId", token) is { } missing)
             {
@@ -38,22 +37,26 @@ internal static class CreateProduct
                 return CatalogProblems.DuplicateSku(values.Sku);
             }
 
-            var product = values.ToNewProduct(ProductWriteSupport.Now(time));
+            var product = values.ToNewProduct(ProductWriteSupport.Now(services.Time));
             var created = ProductResponse.From(product);
             db.Products.Add(product);
-            events.Record(db, e => e.ProductCreated(created));
+            services.Events.Record(db, e => e.ProductCreated(created));
 
             try
             {
                 await db.SaveChangesAsync(token);
             }
-            catch (DbUpdateException ex) when (ProductWriteSupport.MapConstraintViolation(ex, values.Sku) is { } conflict)
+            catch (DbUpdateException ex) when (ProductWriteSupport.IsDuplicateSku(ex))
             {
-                return conflict;
+                return CatalogProblems.DuplicateSku(values.Sku);
+            }
+            catch (DbUpdateException ex) when (ProductWriteSupport.IsMissingCategory(ex))
+            {
+                return ProductWriteSupport.CategoryVanished();
             }
 
-            return ProductWriteSupport.Respond(StatusCodes.Status201Created, created, product.Version, options,
-                location: $"/api/v1/products/{product.Id}");
-        }, () => metrics.ProductCreated(), ct);
+            return new StoredCreated<ProductResponse>(ProductWriteSupport.Respond(StatusCodes.Status201Created, created, product.Version, options,
+                location: $"/api/v1/products/{product.Id}"));
+        }, () => services.Metrics.ProductCreated(), ct);
     }
 }

@@ -5,11 +5,12 @@ namespace ProductCatalog.Api.Products;
 
 internal static class DeleteProduct
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> Handle(
-        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
+    public static async Task<Results<NoContent, NotFoundProblem, PreconditionFailedProblem>> Handle(
+        Guid id, HttpRequest request, [AsParameters] ProductWriteServices services, CancellationToken ct)
     {
+        var db = services.Db;
         var ifMatch = ETags.ParseIfMatch(request);
-        var result = await TransactionalWrite.ExecuteAsync<Results<NoContent, ProblemHttpResult>>(db, async token =>
+        var result = await TransactionalWrite.ExecuteAsync<Results<NoContent, NotFoundProblem, PreconditionFailedProblem>>(db, async token =>
         {
             // Locked first: the version check and the delete see the same row, and the event (which
             // names the SKU the product had) is recorded under that lock, after its earlier events.
@@ -27,14 +28,14 @@ internal static class DeleteProduct
             }
 
             await db.Products.Where(p => p.Id == id).ExecuteDeleteAsync(token);
-            events.Record(db, e => e.ProductDeleted(id, current.Sku));
+            services.Events.Record(db, e => e.ProductDeleted(id, current.Sku));
 
             await db.SaveChangesAsync(token);
             return TypedResults.NoContent();
-        }, metrics.ProductDeleted, ct);
+        }, services.Metrics.ProductDeleted, ct);
 
         // After the commit, for the same reason as in AdjustStock.
-        cache.Invalidate(id);
+        services.Cache.Invalidate(id);
         return result;
     }
 

@@ -1,10 +1,11 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace ProductCatalog.Api.Products;
 
 internal static class GetProduct
 {
-    public const string JsonContentType = "application/json; charset=utf-8";
-
-    public static async Task<IResult> ById(Guid id, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
+    public static async Task<Results<JsonBytes<ProductResponse>, NotModified, NotFoundProblem>> ById(
+        Guid id, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
     {
         if (cache.FindById(id) is { } hit)
         {
@@ -16,7 +17,8 @@ internal static class GetProduct
         return found is null ? CatalogProblems.NotFound("product", id) : Respond(cache.Store(generation, found), request);
     }
 
-    public static async Task<IResult> BySku(string sku, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
+    public static async Task<Results<JsonBytes<ProductResponse>, NotModified, NotFoundProblem>> BySku(
+        string sku, HttpRequest request, ProductReader reader, ProductReadCache cache, CancellationToken ct)
     {
         // A string that cannot be a SKU cannot name a product either.
         if (!ProductRules.IsValidSku(sku))
@@ -35,11 +37,9 @@ internal static class GetProduct
         return found is null ? CatalogProblems.ProductSkuNotFound(sku) : Respond(cache.Store(generation, found), request);
     }
 
-    private static IResult Respond(CachedProduct found, HttpRequest request)
+    private static Results<JsonBytes<ProductResponse>, NotModified, NotFoundProblem> Respond(CachedProduct found, HttpRequest request)
     {
         request.HttpContext.Response.Headers.ETag = found.ETag;
-        return ETags.IfNoneMatchMatches(request, found.Version)
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Bytes(found.Json, JsonContentType);
+        return ETags.IfNoneMatchMatches(request, found.Version) ? NotModified.Instance : new JsonBytes<ProductResponse>(found.Json);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ProductCatalog.Api.Products;
@@ -11,15 +12,11 @@ namespace ProductCatalog.Api.Products;
 /// </summary>
 internal static class ListProducts
 {
-    public static async Task<IResult> Handle(HttpRequest request, ProductReader reader, CatalogDbContext db, CursorCodec cursors, CancellationToken ct)
+    // The query string was validated as text before binding (ProductListQuery.Validate).
+    public static async Task<Results<JsonBytes<ProductPage>, ValidationProblem>> Handle(
+        [AsParameters] ProductListRequest parameters, HttpRequest request, ProductReader reader, CatalogDbContext db, CursorCodec cursors, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        var query = ProductListQuery.Parse(request.Query, errors);
-        if (query is null)
-        {
-            return CatalogProblems.Validation(errors.ToDictionary());
-        }
-
+        var query = ProductListQuery.From(parameters);
         var fingerprint = query.Fingerprint();
         KeysetCursor? after = null;
         if (query.Cursor is not null)
@@ -53,9 +50,7 @@ internal static class ListProducts
 
         // Serialized to bytes first: streamed, a page (over 4 KB) would leave the source generator's
         // fast path for the slower metadata-driven writer (half the page's JSON cost, profiled).
-        return TypedResults.Bytes(
-            JsonSerializer.SerializeToUtf8Bytes(new ProductPage(rows, next), CatalogJsonContext.Default.ProductPage),
-            GetProduct.JsonContentType);
+        return new JsonBytes<ProductPage>(JsonSerializer.SerializeToUtf8Bytes(new ProductPage(rows, next), CatalogJsonContext.Default.ProductPage));
     }
 
     private static bool IsUnfiltered(ProductListQuery q) =>

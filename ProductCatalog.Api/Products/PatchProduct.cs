@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace ProductCatalog.Api.Products;
@@ -16,9 +15,8 @@ internal static class PatchProduct
 {
     public const string MediaType = "application/merge-patch+json";
 
-    public static async Task<IResult> Handle(
-        Guid id, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events, CatalogMetrics metrics,
-        CancellationToken ct)
+    public static async Task<Results<StoredOk<ProductResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, PreconditionFailedProblem, UnsupportedMediaTypeProblem>> Handle(
+        Guid id, HttpRequest request, [AsParameters] ProductWriteServices services, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase))
@@ -41,11 +39,11 @@ internal static class PatchProduct
             return CatalogProblems.Validation("$", "A merge patch for a product must be a JSON object.");
         }
 
-        var options = json.Value.SerializerOptions;
-        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, db, cache, time, options, events, metrics, ct);
+        var options = services.JsonOptions;
+        return await ReplaceProduct.WriteAsync(id, product => Merge(product, patchObject, options), request, services, ct);
     }
 
-    private static object Merge(Product product, JsonObject patch, JsonSerializerOptions options)
+    private static Replacement Merge(Product product, JsonObject patch, JsonSerializerOptions options)
     {
         var target = JsonSerializer.SerializeToNode(ProductValues.ToRequest(product), options)!.AsObject();
         MergePatch.Apply(target, patch);
@@ -61,6 +59,6 @@ internal static class PatchProduct
         }
 
         var errors = new ValidationErrors();
-        return ProductRules.Validate(merged, errors) ?? (object)CatalogProblems.Validation(errors.ToDictionary());
+        return ProductRules.Validate(merged, errors) is { } values ? values : CatalogProblems.Validation(errors.ToDictionary());
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace ProductCatalog.Api.Products;
 
-/// <summary>The listing's query string, validated. Unknown or repeated parameters are errors, not silently ignored.</summary>
+/// <summary>The listing's query, validated. Unknown or repeated parameters are errors, not silently ignored.</summary>
 public sealed record ProductListQuery(
     string? Q,
     int? CategoryId,
@@ -23,7 +23,13 @@ public sealed record ProductListQuery(
 
     private static readonly string[] s_known = ["q", "categoryId", "tag", "minPrice", "maxPrice", "isActive", "inStock", "sort", "limit", "cursor"];
 
-    public static ProductListQuery? Parse(IQueryCollection query, ValidationErrors errors)
+    /// <summary>
+    /// Checks the raw query string: unknown or repeated parameters, and every value's text, so that
+    /// each problem names its parameter. The binder would accept more (<c>+5</c>, <c>True</c>) and
+    /// answers what it cannot parse with an unnamed 400; this runs first (an endpoint filter) and
+    /// again when binding failed (<see cref="QueryValidation"/>).
+    /// </summary>
+    public static void Validate(IQueryCollection query, ValidationErrors errors)
     {
         foreach (var (name, values) in query)
         {
@@ -37,16 +43,15 @@ public sealed record ProductListQuery(
             }
         }
 
-        var q = Text(query, "q", MaxSearchLength, errors);
-        var tag = Text(query, "tag", ProductRules.MaxTagLength, errors)?.Trim().ToLowerInvariant();
-        var categoryId = Parse(query, "categoryId", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : (int?)null, "a positive integer");
+        Text(query, "q", MaxSearchLength, errors);
+        Text(query, "tag", ProductRules.MaxTagLength, errors);
+        Parse(query, "categoryId", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : (int?)null, "a positive integer");
         var minPrice = Parse(query, "minPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
         var maxPrice = Parse(query, "maxPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
-        var isActive = Parse(query, "isActive", errors, ParseBool, "true or false");
-        var inStock = Parse(query, "inStock", errors, ParseBool, "true or false");
-        var limit = Parse(query, "limit", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= MaxLimit ? v : (int?)null, $"an integer from 1 to {MaxLimit}");
-        var sort = ProductSort.Name;
-        if (query.TryGetValue("sort", out var sortText) && !ProductSort.TryParse(sortText.ToString(), out sort))
+        Parse(query, "isActive", errors, ParseBool, "true or false");
+        Parse(query, "inStock", errors, ParseBool, "true or false");
+        Parse(query, "limit", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= MaxLimit ? v : (int?)null, $"an integer from 1 to {MaxLimit}");
+        if (query.TryGetValue("sort", out var sortText) && !ProductSort.TryParse(sortText.ToString(), out _))
         {
             errors.Add("sort", $"Must be one of: {string.Join(", ", ProductSort.All.Select(s => s.Text))}.");
         }
@@ -56,16 +61,24 @@ public sealed record ProductListQuery(
             errors.Add("minPrice", "Must not be greater than maxPrice.");
         }
 
-        var cursor = query.TryGetValue("cursor", out var c) ? c.ToString() : null;
-        if (cursor is { Length: 0 })
+        if (query.TryGetValue("cursor", out var c) && c.ToString() is { Length: 0 })
         {
             errors.Add("cursor", "Must not be empty; omit it for the first page.");
         }
-
-        return errors.IsEmpty
-            ? new ProductListQuery(q, categoryId, tag, minPrice, maxPrice, isActive, inStock, sort!, limit ?? DefaultLimit, cursor)
-            : null;
     }
+
+    /// <summary>The bound values of a query string that <see cref="Validate"/> passed, with defaults and tags normalized.</summary>
+    public static ProductListQuery From(ProductListRequest request) => new(
+        request.Q,
+        request.CategoryId,
+        request.Tag?.Trim().ToLowerInvariant(),
+        request.MinPrice,
+        request.MaxPrice,
+        request.IsActive,
+        request.InStock,
+        request.Sort ?? ProductSort.Name,
+        request.Limit ?? DefaultLimit,
+        request.Cursor);
 
     /// <summary>
     /// Fingerprint of everything that defines the result set and its order; a cursor is only
@@ -78,21 +91,13 @@ public sealed record ProductListQuery(
         return Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)), 0, 12);
     }
 
-    private static string? Text(IQueryCollection query, string name, int maxLength, ValidationErrors errors)
+    private static void Text(IQueryCollection query, string name, int maxLength, ValidationErrors errors)
     {
-        if (!query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
-
-        var text = values.ToString();
-        if (string.IsNullOrWhiteSpace(text) || text.Length > maxLength || TextRules.HasForbiddenCharacters(text))
+        if (query.TryGetValue(name, out var values) && values.ToString() is var text
+            && (string.IsNullOrWhiteSpace(text) || text.Length > maxLength || TextRules.HasForbiddenCharacters(text)))
         {
             errors.Add(name, $"1 to {maxLength} characters, no control characters.");
-            return null;
         }
-
-        return text;
     }
 
     private static T? Parse<T>(IQueryCollection query, string name, ValidationErrors errors, Func<string, T?> parse, string expected)
@@ -123,7 +128,10 @@ public sealed record ProductListQuery(
     };
 }
 
-/// <summary>The sort orders the listing supports; each has a matching (key, id) index.</summary>
+/// <summary>
+/// The sort orders the listing supports; each has a matching (key, id) index. The binder parses a
+/// <c>sort</c> with <see cref="TryParse"/>; the document shows it as a string of <see cref="All"/>'s texts.
+/// </summary>
 public sealed record ProductSort(string Text, string Field, bool Descending)
 {
     public static readonly ProductSort Name = new("name", "name", false);

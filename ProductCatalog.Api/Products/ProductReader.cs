@@ -20,12 +20,12 @@ internal sealed partial class ProductReader(NpgsqlDataSource dataSource, TimePro
     /// <summary>In the order of <see cref="ProductResponse"/>'s parameters, then the row version.</summary>
     internal const string Columns = "id, sku, name, description, price, currency, category_id, tags, stock_quantity, is_active, created_at, updated_at, xmin";
 
-    private const string ById = $"SELECT {Columns} FROM products WHERE id = $1 LIMIT 1";
-    private const string BySku = $"SELECT {Columns} FROM products WHERE sku = $1 LIMIT 1";
-    private const string FirstByName = $"SELECT {Columns} FROM products ORDER BY name, id LIMIT $1";
+    private const string ById = $"SELECT {Columns} FROM {CatalogTables.Products} WHERE id = $1 LIMIT 1";
+    private const string BySku = $"SELECT {Columns} FROM {CatalogTables.Products} WHERE sku = $1 LIMIT 1";
+    private const string FirstByName = $"SELECT {Columns} FROM {CatalogTables.Products} ORDER BY name, id LIMIT $1";
 
     // A row-value comparison matches the (name, id) index exactly: one index range scan per page.
-    private const string NextByName = $"SELECT {Columns} FROM products WHERE (name, id) > ($1, $2) ORDER BY name, id LIMIT $3";
+    private const string NextByName = $"SELECT {Columns} FROM {CatalogTables.Products} WHERE (name, id) > ($1, $2) ORDER BY name, id LIMIT $3";
 
     public Task<VersionedProduct?> FindByIdAsync(Guid id, CancellationToken ct) =>
         WithRetriesAsync(static (reader, key, ct) => reader.ReadOneAsync(ById, key, ct), (object)id, ct);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ProductCatalog.Api.Products;
@@ -16,16 +17,17 @@ internal static class ProductWriteSupport
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
     }
 
-    public static async Task<IResult?> CheckCategoryAsync(CatalogDbContext db, int? categoryId, string field, CancellationToken ct) =>
+    public static async Task<ValidationProblem?> CheckCategoryAsync(CatalogDbContext db, int? categoryId, string field, CancellationToken ct) =>
         categoryId is { } id && !await db.Categories.AnyAsync(c => c.Id == id, ct)
             ? CatalogProblems.Validation(field, $"Category {id} does not exist.")
             : null;
 
-    /// <summary>Constraint violations that a concurrent writer can still cause after our checks.</summary>
-    public static IResult? MapConstraintViolation(DbUpdateException ex, string sku, string categoryField = "categoryId") =>
-        DatabaseErrors.IsUniqueViolation(ex, SkuIndex) ? CatalogProblems.DuplicateSku(sku)
-        : DatabaseErrors.IsForeignKeyViolation(ex, CategoryForeignKey) ? CatalogProblems.Validation(categoryField, "The category does not exist (it may just have been deleted).")
-        : null;
+    // The constraint violations a concurrent writer can still cause after our checks.
+    public static bool IsDuplicateSku(DbUpdateException ex) => DatabaseErrors.IsUniqueViolation(ex, SkuIndex);
+
+    public static bool IsMissingCategory(DbUpdateException ex) => DatabaseErrors.IsForeignKeyViolation(ex, CategoryForeignKey);
+
+    public static ValidationProblem CategoryVanished() => CatalogProblems.Validation("categoryId", "The category does not exist (it may just have been deleted).");
 
     public static StoredJsonResponse Respond(int status, ProductResponse product, uint version, JsonSerializerOptions json, string? location = null) =>
         new(status, JsonSerializer.Serialize(product, json), location, ETags.For(version));

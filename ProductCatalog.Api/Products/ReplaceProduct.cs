@@ -1,21 +1,23 @@
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace ProductCatalog.Api.Products;
 
-/// <summary>PUT (full replace) and PATCH (JSON merge patch) share this write path.</summary>
+/// <summary>
+/// PUT (full replace) and PATCH (JSON merge patch) share this write path and its answers. Only PATCH
+/// answers 415 itself; for PUT the framework does, when the body is not JSON.
+/// </summary>
 internal static class ReplaceProduct
 {
-    public static Task<IResult> Put(
-        Guid id, ProductWriteRequest body, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time, IOptions<JsonOptions> json, ChangeEventRecorder events,
-        CatalogMetrics metrics, CancellationToken ct)
+    public static Task<Results<StoredOk<ProductResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, PreconditionFailedProblem, UnsupportedMediaTypeProblem>> Put(
+        Guid id, ProductWriteRequest body, HttpRequest request, [AsParameters] ProductWriteServices services, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var values = ProductRules.Validate(body, errors);
         return values is null
-            ? Task.FromResult<IResult>(CatalogProblems.Validation(errors.ToDictionary()))
-            : WriteAsync(id, _ => values, request, db, cache, time, json.Value.SerializerOptions, events, metrics, ct);
+            ? Task.FromResult<Results<StoredOk<ProductResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, PreconditionFailedProblem, UnsupportedMediaTypeProblem>>(
+                CatalogProblems.Validation(errors.ToDictionary()))
+            : WriteAsync(id, _ => values, request, services, ct);
     }
 
     /// <summary>
@@ -23,10 +25,10 @@ internal static class ReplaceProduct
     /// saves with the row version as the concurrency token: a write that raced ours makes the
     /// UPDATE match no row, which is 412 when the client sent If-Match, and a retry otherwise.
     /// </summary>
-    public static async Task<IResult> WriteAsync(
-        Guid id, Func<Product, object> newValues, HttpRequest request, CatalogDbContext db, ProductReadCache cache, TimeProvider time,
-        System.Text.Json.JsonSerializerOptions json, ChangeEventRecorder events, CatalogMetrics metrics, CancellationToken ct)
+    public static async Task<Results<StoredOk<ProductResponse>, ValidationProblem, NotFoundProblem, ConflictProblem, PreconditionFailedProblem, UnsupportedMediaTypeProblem>> WriteAsync(
+        Guid id, Func<Product, Replacement> newValues, HttpRequest request, ProductWriteServices services, CancellationToken ct)
     {
+        var db = services.Db;
         var ifMatch = ETags.ParseIfMatch(request);
         const int attempts = 10;
         for (var attempt = 1; ; attempt++)
@@ -44,10 +46,10 @@ internal static class ReplaceProduct
             }
 
             // The merge patch computes its values from the stored product; a problem stops here.
-            var outcome = newValues(product);
-            if (outcome is not ProductValues values)
+            var replacement = newValues(product);
+            if (replacement.Values is not { } values)
             {
-                return (IResult)outcome;
+                return replacement.Problem!;
             }
 
             if (values.Sku != product.Sku && await db.Products.AnyAsync(p => p.Sku == values.Sku && p.Id != id, ct))
@@ -62,19 +64,19 @@ internal static class ReplaceProduct
             }
 
             var before = ProductResponse.From(product);
-            values.ApplyTo(product, ProductWriteSupport.Now(time));
+            values.ApplyTo(product, ProductWriteSupport.Now(services.Time));
             var after = ProductResponse.From(product);
 
             // One SaveChanges is one transaction: the UPDATE re-checks the version read above, so
             // the event is ordered after every earlier change of this product (see CatalogEventFeed).
-            events.Record(db, e => e.ProductUpdated(before, after));
+            services.Events.Record(db, e => e.ProductUpdated(before, after));
 
             try
             {
                 await db.SaveChangesAsync(ct);
-                cache.Invalidate(id);
-                metrics.ProductUpdated();
-                return ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, json);
+                services.Cache.Invalidate(id);
+                services.Metrics.ProductUpdated();
+                return new StoredOk<ProductResponse>(ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, services.JsonOptions));
             }
             catch (DbUpdateConcurrencyException) when (ifMatch.Present)
             {
@@ -86,13 +88,25 @@ internal static class ReplaceProduct
             }
             catch (DbUpdateConcurrencyException)
             {
-                return CatalogProblems.Problem(StatusCodes.Status409Conflict, "concurrent-modification", "Concurrent modification",
+                return CatalogProblems.Conflict("concurrent-modification", "Concurrent modification",
                     "The product kept changing while this write was applied. Retry, ideally with If-Match.");
             }
-            catch (DbUpdateException ex) when (ProductWriteSupport.MapConstraintViolation(ex, values.Sku) is { } conflict)
+            catch (DbUpdateException ex) when (ProductWriteSupport.IsDuplicateSku(ex))
             {
-                return conflict;
+                return CatalogProblems.DuplicateSku(values.Sku);
+            }
+            catch (DbUpdateException ex) when (ProductWriteSupport.IsMissingCategory(ex))
+            {
+                return ProductWriteSupport.CategoryVanished();
             }
         }
     }
+}
+
+/// <summary>What a replace computes from the stored product: the values to store, or the problem that stops it.</summary>
+internal readonly record struct Replacement(ProductValues? Values, ValidationProblem? Problem)
+{
+    public static implicit operator Replacement(ProductValues values) => new(values, null);
+
+    public static implicit operator Replacement(ValidationProblem problem) => new(null, problem);
 }

@@ -10,15 +10,16 @@ namespace ProductCatalog.Api.Telemetry;
 /// </summary>
 internal sealed class CatalogMetricsMiddleware(RequestDelegate next, CatalogMetrics metrics)
 {
-    private const string ListProducts = "ListProducts";
     private const string AdjustStock = "AdjustStock";
 
     public async Task InvokeAsync(HttpContext context)
     {
         // Read before the handler runs: the exception handler clears the endpoint when it takes over.
-        var operation = context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        var endpoint = context.GetEndpoint();
+        var operation = endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+        var isListing = endpoint?.Metadata.GetMetadata<ListDurationMetadata>() is not null;
         var isWrite = operation is not null && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method);
-        if (operation != ListProducts && !isWrite)
+        if (!isListing && !isWrite)
         {
             await next(context);
             return;
@@ -28,7 +29,7 @@ internal sealed class CatalogMetricsMiddleware(RequestDelegate next, CatalogMetr
         await next(context);
 
         var status = context.Response.StatusCode;
-        if (operation == ListProducts)
+        if (isListing)
         {
             if (status == StatusCodes.Status200OK)
             {
@@ -60,4 +61,20 @@ internal sealed class CatalogMetricsMiddleware(RequestDelegate next, CatalogMetr
         >= 500 => RejectionReasons.ServerError,
         _ => RejectionReasons.Other,
     };
+}
+
+/// <summary>Marks the listing whose successful duration is recorded (<see cref="CatalogMetrics.ListDurationName"/>).</summary>
+public sealed class ListDurationMetadata
+{
+    public static readonly ListDurationMetadata Instance = new();
+
+    private ListDurationMetadata()
+    {
+    }
+}
+
+public static class ListDurationMetadataExtensions
+{
+    public static TBuilder RecordsListDuration<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(ListDurationMetadata.Instance);
 }

@@ -57,31 +57,46 @@ public sealed class CursorCodecTests
 
 public sealed class ListQueryTests
 {
-    private static ProductListQuery? Parse(string query, out IDictionary<string, string[]> errors)
+    private static IDictionary<string, string[]> Validate(string query)
     {
-        var collected = new ValidationErrors();
-        var parsed = ProductListQuery.Parse(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), collected);
-        errors = collected.ToDictionary();
-        return parsed;
+        var errors = new ValidationErrors();
+        ProductListQuery.Validate(new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query)), errors);
+        return errors.ToDictionary();
     }
+
+    private static ProductListQuery From(ProductListRequest request) => ProductListQuery.From(request);
 
     [Fact]
     public void Defaults_are_name_and_twenty()
     {
-        var query = Parse("", out _)!;
+        var query = From(new ProductListRequest());
 
         Assert.Equal("name", query.Sort.Text);
         Assert.Equal(20, query.Limit);
     }
 
     [Fact]
+    public void Tags_are_compared_lower_cased_and_trimmed()
+    {
+        Assert.Equal("even", From(new ProductListRequest { Tag = " EVEN " }).Tag);
+    }
+
+    [Fact]
     public void The_fingerprint_ignores_limit_and_cursor_but_not_filters()
     {
-        var a = Parse("?categoryId=3&limit=5", out _)!.Fingerprint();
+        var a = From(new ProductListRequest { CategoryId = 3, Limit = 5 }).Fingerprint();
 
-        Assert.Equal(a, Parse("?categoryId=3&limit=50&cursor=x", out _)!.Fingerprint());
-        Assert.NotEqual(a, Parse("?categoryId=4", out _)!.Fingerprint());
-        Assert.NotEqual(a, Parse("?categoryId=3&sort=price", out _)!.Fingerprint());
+        Assert.Equal(a, From(new ProductListRequest { CategoryId = 3, Limit = 50, Cursor = "x" }).Fingerprint());
+        Assert.NotEqual(a, From(new ProductListRequest { CategoryId = 4 }).Fingerprint());
+        Assert.NotEqual(a, From(new ProductListRequest { CategoryId = 3, Sort = ProductSort.All[2] }).Fingerprint());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("?q=tent&categoryId=3&tag=x&minPrice=1.5&maxPrice=2&isActive=true&inStock=false&sort=-price&limit=100&cursor=x")]
+    public void Valid_parameters_pass(string query)
+    {
+        Assert.Empty(Validate(query));
     }
 
     [Theory]
@@ -94,8 +109,7 @@ public sealed class ListQueryTests
     [InlineData("?nope=1", "nope")]
     public void Invalid_parameters_are_reported(string query, string field)
     {
-        Assert.Null(Parse(query, out var errors));
-        Assert.Contains(field, errors.Keys);
+        Assert.Contains(field, Validate(query).Keys);
     }
 }
 

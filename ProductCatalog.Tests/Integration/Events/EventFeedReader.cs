@@ -27,7 +27,7 @@ internal sealed class EventFeedReader(HttpClient client)
     {
         await using var connection = new Npgsql.NpgsqlConnection(await fixture.GetDatabaseConnectionStringAsync());
         await connection.OpenAsync(Ct);
-        await using var command = new Npgsql.NpgsqlCommand("SELECT sequenced_through FROM catalog_event_feed", connection);
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT sequenced_through FROM {CatalogTables.EventFeed}", connection);
         return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 

@@ -38,7 +38,7 @@ public sealed class FeedAloneTests(CatalogAppFixture fixture)
         await using (var connection = new Npgsql.NpgsqlConnection(await fixture.GetDatabaseConnectionStringAsync()))
         {
             await connection.OpenAsync(Ct);
-            await using var command = new Npgsql.NpgsqlCommand("UPDATE catalog_event_groups SET time = time - interval '8 days' WHERE first_position = $1 AND last_position = $1", connection)
+            await using var command = new Npgsql.NpgsqlCommand($"UPDATE {CatalogTables.EventGroups} SET time = time - interval '8 days' WHERE first_position = $1 AND last_position = $1", connection)
             {
                 Parameters = { new() { Value = position } },
             };

@@ -54,7 +54,7 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
     {
         _database = await ScratchCatalogDatabase.CreateAsync(fixture, migration: null, Ct);
         await using var insert = new NpgsqlCommand(
-            "INSERT INTO catalog_event_groups (count, type, source, time, ids, subjects, data) VALUES (2, 't', 's', now(), ARRAY[gen_random_uuid()], ARRAY['a'], ARRAY['{}'::json])",
+            $"INSERT INTO {CatalogTables.EventGroups} (count, type, source, time, ids, subjects, data) VALUES (2, 't', 's', now(), ARRAY[gen_random_uuid()], ARRAY['a'], ARRAY['{{}}'::json])",
             _database.Connection);
         var error = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync(Ct));
         Assert.Equal(PostgresErrorCodes.CheckViolation, error.SqlState);
@@ -78,7 +78,7 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
             await insert.ExecuteNonQueryAsync(Ct);
         }
 
-        await using (var feed = new NpgsqlCommand("UPDATE catalog_event_feed SET sequenced_through = 2, published_through = 1 WHERE id = 1", _database.Connection))
+        await using (var feed = new NpgsqlCommand($"UPDATE {CatalogTables.EventFeed} SET sequenced_through = 2, published_through = 1 WHERE id = 1", _database.Connection))
         {
             await feed.ExecuteNonQueryAsync(Ct);
         }
@@ -125,7 +125,7 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
         // A group written now is stored compressed (a batch import's data is far over the 2 kB threshold) and reads back whole.
         var subjects = Enumerable.Range(0, 1000).Select(i => $"subject-{i:D4}-{new string('x', 100)}").ToArray();
         await _database.AddGroupAsync(ChangeEventTypes.ProductCreated, s_time, firstPosition: 1, subjects);
-        await using (var method = new NpgsqlCommand("SELECT pg_column_compression(data) FROM catalog_event_groups", _database.Connection))
+        await using (var method = new NpgsqlCommand($"SELECT pg_column_compression(data) FROM {CatalogTables.EventGroups}", _database.Connection))
         {
             Assert.Equal(hasLz4 ? "lz4" : "pglz", await method.ExecuteScalarAsync(Ct));
         }
@@ -141,7 +141,7 @@ public sealed class OutboxGroupTests(CatalogAppFixture fixture) : IAsyncDisposab
     private async Task<string?> CompressionOfArraysAsync()
     {
         await using var command = new NpgsqlCommand(
-            "SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = 'catalog_event_groups'::regclass AND attname IN ('data', 'subjects')",
+            $"SELECT string_agg(attcompression::text, ',' ORDER BY attname) FROM pg_attribute WHERE attrelid = '{CatalogTables.EventGroups}'::regclass AND attname IN ('data', 'subjects')",
             _database!.Connection);
         return (string?)await command.ExecuteScalarAsync(Ct);
     }

@@ -98,7 +98,7 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
 
     private async Task SetSequencedThroughAsync(long through)
     {
-        await using var feed = new NpgsqlCommand("UPDATE catalog_event_feed SET sequenced_through = $1 WHERE id = 1", Connection)
+        await using var feed = new NpgsqlCommand($"UPDATE {CatalogTables.EventFeed} SET sequenced_through = $1 WHERE id = 1", Connection)
         {
             Parameters = { new() { Value = through } },
         };
@@ -108,11 +108,11 @@ public sealed class OutboxPurgeTests(CatalogAppFixture fixture) : IAsyncLifetime
     private async Task AssertStateAsync(long purgedThrough, params long[] remaining)
     {
         await using var command = new NpgsqlCommand(
-            """
+            $$"""
             SELECT purged_through,
                    (SELECT coalesce(array_agg(g.first_position + n - 1 ORDER BY g.first_position, n), '{}')
-                    FROM catalog_event_groups AS g CROSS JOIN LATERAL generate_series(1, g.count) AS n)
-            FROM catalog_event_feed WHERE id = 1
+                    FROM {{CatalogTables.EventGroups}} AS g CROSS JOIN LATERAL generate_series(1, g.count) AS n)
+            FROM {{CatalogTables.EventFeed}} WHERE id = 1
             """,
             Connection);
         await using var reader = await command.ExecuteReaderAsync(Ct);

@@ -61,8 +61,8 @@ internal sealed class ScratchCatalogDatabase : IAsyncDisposable
     public async Task AddGroupAsync(string type, DateTimeOffset time, long? firstPosition, params string[] subjects)
     {
         await using var insert = new NpgsqlCommand(
-            """
-            INSERT INTO catalog_event_groups (first_position, last_position, count, type, source, time, ids, subjects, data)
+            $"""
+            INSERT INTO {CatalogTables.EventGroups} (first_position, last_position, count, type, source, time, ids, subjects, data)
             VALUES ($1, $1 + $2 - 1, $2, $3, '/api/v1/products', $4, $5, $6, $7::json[])
             """,
             Connection)

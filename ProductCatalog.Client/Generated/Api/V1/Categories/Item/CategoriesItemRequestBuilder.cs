@@ -42,7 +42,6 @@ namespace ProductCatalog.Client.Api.V1.Categories.Item
         /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
-        /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::ProductCatalog.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -61,7 +60,6 @@ namespace ProductCatalog.Client.Api.V1.Categories.Item
                 { "403", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
-                { "413", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::ProductCatalog.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
