@@ -112,7 +112,7 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
 
     private const string TracePicture = "trace.png";
 
-    private const string OutboxInsert = "INSERT INTO catalog_event_groups";
+    private const string OutboxInsert = $"INSERT INTO {CatalogTables.EventGroups}";
 
     private static bool Complete(IReadOnlyList<ReceivedSpan> trace)
     {

@@ -22,9 +22,9 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Api_gets_every_variable_of_the_manifest_with_its_value_or_from_a_secret(string overlay)
     {
         var manifest = await AspireManifest.DefaultAsync();
-        var api = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", "api"), "api");
+        var api = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", CatalogResourceNames.Api), CatalogResourceNames.Api);
 
-        AssertManifestVariables(manifest, "api", api, overrides: []);
+        AssertManifestVariables(manifest, CatalogResourceNames.Api, api, overrides: []);
     }
 
     [Theory]
@@ -32,11 +32,11 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Migrations_get_every_variable_of_the_manifest_and_exit_when_done(string overlay)
     {
         var manifest = await AspireManifest.DefaultAsync();
-        var migrations = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Job", "migrations"), "migrations");
+        var migrations = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Job", CatalogResourceNames.Migrations), CatalogResourceNames.Migrations);
 
         // A Job must exit: the idle worker (KeepRunningAfterMigration) exists for Container Apps only;
         // sample data is each overlay's choice.
-        AssertManifestVariables(manifest, "migrations", migrations, overrides: ["Catalog__KeepRunningAfterMigration", "Catalog__SeedSampleData"]);
+        AssertManifestVariables(manifest, CatalogResourceNames.Migrations, migrations, overrides: ["Catalog__KeepRunningAfterMigration", "Catalog__SeedSampleData"]);
         Assert.Equal("false", Variable(migrations, "Catalog__KeepRunningAfterMigration")["value"]!.GetValue<string>());
         Assert.True(bool.TryParse(Variable(migrations, "Catalog__SeedSampleData")["value"]!.GetValue<string>(), out _));
     }
@@ -46,7 +46,7 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Telemetry_and_the_oidc_authority_are_configured(string overlay)
     {
         var rendered = await KubernetesManifests.RenderAsync(overlay);
-        foreach (var (kind, name, container) in new[] { ("Deployment", "api", "api"), ("Job", "migrations", "migrations") })
+        foreach (var (kind, name, container) in new[] { ("Deployment", CatalogResourceNames.Api, CatalogResourceNames.Api), ("Job", CatalogResourceNames.Migrations, CatalogResourceNames.Migrations) })
         {
             var workload = rendered.Single(kind, name);
             var configMapName = KubernetesManifests.Container(workload, container)["envFrom"]!.AsArray()
@@ -67,7 +67,7 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Api_serves_http_on_the_port_and_health_paths_of_the_model(string overlay)
     {
         var rendered = await KubernetesManifests.RenderAsync(overlay);
-        var api = KubernetesManifests.Container(rendered.Single("Deployment", "api"), "api");
+        var api = KubernetesManifests.Container(rendered.Single("Deployment", CatalogResourceNames.Api), CatalogResourceNames.Api);
 
         var port = Assert.Single(api["ports"]!.AsArray())!;
         Assert.Equal("http", port["name"]!.GetValue<string>());
@@ -80,11 +80,11 @@ public sealed partial class KubernetesAspireModelTests
         // Readiness must outlast the app's own health-check timeout.
         Assert.True(Probe(api, "readinessProbe")["timeoutSeconds"]!.GetValue<long>() > HostingDefaults.HealthCheckTimeout.TotalSeconds);
 
-        var service = rendered.Single("Service", "api");
+        var service = rendered.Single("Service", CatalogResourceNames.Api);
         Assert.Equal("http", Assert.Single(service["spec"]!["ports"]!.AsArray())!["targetPort"]!.GetValue<string>());
         //#if (aca)
 
-        var template = ContainerAppTemplateTests.Load("api");
+        var template = ContainerAppTemplateTests.Load(CatalogResourceNames.Api);
         Assert.Equal(template["properties"]!["configuration"]!["ingress"]!["targetPort"]!.GetValue<long>(), containerPort);
         //#endif
     }
@@ -94,8 +94,8 @@ public sealed partial class KubernetesAspireModelTests
     [MemberData(nameof(Overlays))]
     public async Task Probe_timings_equal_the_container_apps_template(string overlay)
     {
-        var api = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", "api"), "api");
-        var template = ContainerAppTemplateTests.Container(ContainerAppTemplateTests.Load("api"));
+        var api = KubernetesManifests.Container((await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", CatalogResourceNames.Api), CatalogResourceNames.Api);
+        var template = ContainerAppTemplateTests.Container(ContainerAppTemplateTests.Load(CatalogResourceNames.Api));
         var probes = template["probes"]!.AsArray().ToDictionary(p => p!["type"]!.GetValue<string>(), p => p!.AsObject());
 
         foreach (var (type, field) in new[] { ("Startup", "startupProbe"), ("Liveness", "livenessProbe"), ("Readiness", "readinessProbe") })
@@ -116,7 +116,7 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Production_has_the_resources_and_replica_bounds_of_container_apps()
     {
         var production = await KubernetesManifests.RenderAsync("production");
-        foreach (var (kind, name) in new[] { ("Deployment", "api"), ("Job", "migrations") })
+        foreach (var (kind, name) in new[] { ("Deployment", CatalogResourceNames.Api), ("Job", CatalogResourceNames.Migrations) })
         {
             var resources = KubernetesManifests.Container(production.Single(kind, name), name)["resources"]!["requests"]!;
             var template = ContainerAppTemplateTests.Container(ContainerAppTemplateTests.Load(name))["resources"]!;
@@ -124,8 +124,8 @@ public sealed partial class KubernetesAspireModelTests
             Assert.Equal(Quantity(template["memory"]!.GetValue<string>()), Quantity(resources["memory"]!.ToString()));
         }
 
-        var scale = ContainerAppTemplateTests.Load("api")["properties"]!["template"]!["scale"]!;
-        var hpa = production.Single("HorizontalPodAutoscaler", "api")["spec"]!;
+        var scale = ContainerAppTemplateTests.Load(CatalogResourceNames.Api)["properties"]!["template"]!["scale"]!;
+        var hpa = production.Single("HorizontalPodAutoscaler", CatalogResourceNames.Api)["spec"]!;
         Assert.True(hpa["minReplicas"]!.GetValue<long>() >= scale["minReplicas"]!.GetValue<long>());
         Assert.Equal(scale["maxReplicas"]!.GetValue<long>(), hpa["maxReplicas"]!.GetValue<long>());
     }
@@ -135,8 +135,8 @@ public sealed partial class KubernetesAspireModelTests
     [MemberData(nameof(Overlays))]
     public async Task Termination_grace_covers_the_pre_stop_wait_and_the_apis_shutdown_timeout(string overlay)
     {
-        var deployment = (await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", "api");
-        var api = KubernetesManifests.Container(deployment, "api");
+        var deployment = (await KubernetesManifests.RenderAsync(overlay)).Single("Deployment", CatalogResourceNames.Api);
+        var api = KubernetesManifests.Container(deployment, CatalogResourceNames.Api);
         var source = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "ProductCatalog.Api", "CatalogApiExtensions.cs"), TestContext.Current.CancellationToken);
         var match = ShutdownTimeout().Match(source);
         Assert.True(match.Success, "CatalogApiExtensions.cs no longer sets HostOptions.ShutdownTimeout = TimeSpan.FromSeconds(n): update this test and the grace period.");
@@ -155,7 +155,7 @@ public sealed partial class KubernetesAspireModelTests
         var rendered = await KubernetesManifests.RenderAsync(overlay);
         var workflow = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Workflows, "kubernetes.yml"), TestContext.Current.CancellationToken);
 
-        foreach (var (kind, name, project) in new[] { ("Deployment", "api", "ProductCatalog.Api"), ("Job", "migrations", "ProductCatalog.MigrationService") })
+        foreach (var (kind, name, project) in new[] { ("Deployment", CatalogResourceNames.Api, "ProductCatalog.Api"), ("Job", CatalogResourceNames.Migrations, "ProductCatalog.MigrationService") })
         {
             var repository = ContainerRepository(project);
             var image = KubernetesManifests.Container(rendered.Single(kind, name), name)["image"]!.GetValue<string>();

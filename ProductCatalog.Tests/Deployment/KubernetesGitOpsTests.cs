@@ -56,7 +56,7 @@ public sealed class KubernetesGitOpsTests
     public async Task Migrations_job_is_a_presync_hook_whose_prerequisites_exist_before_it(string overlay)
     {
         var rendered = await KubernetesManifests.RenderAsync(overlay);
-        var job = rendered.Single("Job", "migrations");
+        var job = rendered.Single("Job", CatalogResourceNames.Migrations);
         var annotations = job["metadata"]!["annotations"]!;
         Assert.Equal("PreSync", annotations[HookAnnotation]!.GetValue<string>());
         Assert.Contains("BeforeHookCreation", annotations[DeletePolicyAnnotation]!.GetValue<string>(), StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class KubernetesGitOpsTests
         // PreSync hook of an earlier wave, optional, or made by an operator (in-cluster: CloudNativePG).
         var pod = KubernetesManifests.PodSpec(job)!;
         var needs = new List<(string Kind, string Name)> { ("ServiceAccount", pod["serviceAccountName"]!.GetValue<string>()) };
-        var container = KubernetesManifests.Container(job, "migrations");
+        var container = KubernetesManifests.Container(job, CatalogResourceNames.Migrations);
         needs.AddRange((container["env"]?.AsArray() ?? [])
             .Select(e => e!["valueFrom"]?["secretKeyRef"]?["name"]?.GetValue<string>())
             .OfType<string>()
@@ -115,7 +115,7 @@ public sealed class KubernetesGitOpsTests
         Assert.Equal("deploy/kubernetes/overlays/staging", staging["working-directory"]!.GetValue<string>());
         var images = (await KubernetesManifests.RenderAsync("staging")).Objects
             .Where(o => KubernetesManifests.PodSpec(o) is not null)
-            .Select(o => KubernetesManifests.Name(o) == "api" ? "productcatalog-api" : "productcatalog-migrations");
+            .Select(o => KubernetesManifests.Name(o) == CatalogResourceNames.Api ? "productcatalog-api" : "productcatalog-migrations");
         Assert.All(images, image => Assert.Contains($"\"{image}=ghcr.io/$OWNER/{image}:$TAG\"", staging["run"]!.GetValue<string>(), StringComparison.Ordinal));
         // Production moves by a reviewed pull request, never by this workflow.
         Assert.All(jobs.SelectMany(j => j.Value!["steps"]!.AsArray()), step =>

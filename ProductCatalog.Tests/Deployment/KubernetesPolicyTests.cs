@@ -91,7 +91,7 @@ public sealed class KubernetesPolicyTests
     public async Task Api_rolls_out_without_downtime_spreads_across_zones_and_nodes_and_autoscales_from_two(string overlay)
     {
         var rendered = await KubernetesManifests.RenderAsync(overlay);
-        var deployment = rendered.Single("Deployment", "api");
+        var deployment = rendered.Single("Deployment", CatalogResourceNames.Api);
         var spec = deployment["spec"]!;
         var podLabels = spec["template"]!["metadata"]!["labels"]!.AsObject();
 
@@ -103,7 +103,7 @@ public sealed class KubernetesPolicyTests
 
         var hpa = Assert.Single(rendered.OfKind("HorizontalPodAutoscaler"))["spec"]!;
         Assert.Equal("Deployment", hpa["scaleTargetRef"]!["kind"]!.GetValue<string>());
-        Assert.Equal("api", hpa["scaleTargetRef"]!["name"]!.GetValue<string>());
+        Assert.Equal(CatalogResourceNames.Api, hpa["scaleTargetRef"]!["name"]!.GetValue<string>());
         Assert.True(hpa["minReplicas"]!.GetValue<long>() >= 2);
         Assert.True(hpa["maxReplicas"]!.GetValue<long>() > hpa["minReplicas"]!.GetValue<long>());
         Assert.Equal(["cpu", "memory"], hpa["metrics"]!.AsArray().Select(m => m!["resource"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -121,7 +121,7 @@ public sealed class KubernetesPolicyTests
             Assert.InRange(allowed, 1, hpa["minReplicas"]!.GetValue<long>() - 1);
         }
 
-        Assert.True(Selects(rendered.Single("Service", "api")["spec"]!["selector"]!, podLabels, matchLabels: false));
+        Assert.True(Selects(rendered.Single("Service", CatalogResourceNames.Api)["spec"]!["selector"]!, podLabels, matchLabels: false));
     }
 
     [Theory]
@@ -141,7 +141,7 @@ public sealed class KubernetesPolicyTests
 
             // The only ingress rules come from the route-in component, from one namespace.
             var from = selecting.SelectMany(p => p["spec"]!["ingress"]?.AsArray() ?? []).SelectMany(r => r!["from"]?.AsArray() ?? []).ToList();
-            if (KubernetesManifests.Name(workload) == "api")
+            if (KubernetesManifests.Name(workload) == CatalogResourceNames.Api)
             {
                 var source = Assert.Single(from)!;
                 Assert.NotNull(source["namespaceSelector"]!["matchLabels"]!["kubernetes.io/metadata.name"]);
@@ -181,21 +181,21 @@ public sealed class KubernetesPolicyTests
         var routes = rendered.OfKind("Ingress").Concat(rendered.OfKind("HTTPRoute")).ToList();
 
         var route = Assert.Single(routes);
-        var service = rendered.Single("Service", "api")["spec"]!["ports"]![0]!;
+        var service = rendered.Single("Service", CatalogResourceNames.Api)["spec"]!["ports"]![0]!;
         if (KubernetesManifests.Kind(route) == "Ingress")
         {
             var rule = Assert.Single(route["spec"]!["rules"]!.AsArray())!;
             // Each overlay names its own host; the component's placeholder is not one.
             Assert.NotEqual("api.example.com", rule["host"]!.GetValue<string>());
             var backend = Assert.Single(rule["http"]!["paths"]!.AsArray())!["backend"]!["service"]!;
-            Assert.Equal("api", backend["name"]!.GetValue<string>());
+            Assert.Equal(CatalogResourceNames.Api, backend["name"]!.GetValue<string>());
             Assert.Equal(service["name"]!.GetValue<string>(), backend["port"]!["name"]!.GetValue<string>());
             Assert.Equal(rule["host"]!.GetValue<string>(), route["spec"]!["tls"]![0]!["hosts"]![0]!.GetValue<string>());
         }
         else
         {
             var backend = Assert.Single(Assert.Single(route["spec"]!["rules"]!.AsArray())!["backendRefs"]!.AsArray())!;
-            Assert.Equal("api", backend["name"]!.GetValue<string>());
+            Assert.Equal(CatalogResourceNames.Api, backend["name"]!.GetValue<string>());
             Assert.Equal(service["port"]!.GetValue<long>(), backend["port"]!.GetValue<long>());
             Assert.NotEqual("api.example.com", Assert.Single(route["spec"]!["hostnames"]!.AsArray())!.GetValue<string>());
         }

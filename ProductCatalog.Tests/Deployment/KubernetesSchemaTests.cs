@@ -48,8 +48,8 @@ public sealed class KubernetesSchemaTests
     public async Task The_validator_rejects_an_unknown_field_a_wrong_type_and_a_wrong_enum_value()
     {
         var staging = await KubernetesManifests.RenderAsync("staging");
-        var deployment = staging.Single("Deployment", "api").DeepClone().AsObject();
-        var container = KubernetesManifests.Container(deployment, "api");
+        var deployment = staging.Single("Deployment", CatalogResourceNames.Api).DeepClone().AsObject();
+        var container = KubernetesManifests.Container(deployment, CatalogResourceNames.Api);
         container["imagePullPolicy"] = "Sometimes";
         container["readinessProbe"]!["periodSecond"] = 5;
         deployment["spec"]!["replicas"] = "two";
@@ -82,11 +82,11 @@ public sealed class KubernetesSchemaTests
         Assert.Contains(synchronous["method"]!.GetValue<string>(), s_synchronousMethods);
         Assert.InRange(synchronous["number"]!.GetValue<long>(), 1, spec["instances"]!.GetValue<long>() - 1);
         Assert.Equal("required", synchronous["dataDurability"]!.GetValue<string>());
-        Assert.Equal("catalogdb", spec["bootstrap"]!["initdb"]!["database"]!.GetValue<string>());
+        Assert.Equal(CatalogResourceNames.CatalogDatabase, spec["bootstrap"]!["initdb"]!["database"]!.GetValue<string>());
         Assert.Equal("topology.kubernetes.io/zone", spec["affinity"]!["topologyKey"]!.GetValue<string>());
 
         // CloudNativePG's read-write service and generated secret: <cluster>-rw, <cluster>-app.
-        var api = KubernetesManifests.Container(rendered.Single("Deployment", "api"), "api");
+        var api = KubernetesManifests.Container(rendered.Single("Deployment", CatalogResourceNames.Api), CatalogResourceNames.Api);
         var connection = Env(api, "ConnectionStrings__catalogdb")["value"]!.GetValue<string>();
         Assert.StartsWith("Host=catalog-postgres-rw;Port=5432;Database=catalogdb;Username=catalog;", connection, StringComparison.Ordinal);
         Assert.Equal("catalog-postgres-app", Env(api, "CATALOGDB_PASSWORD")["valueFrom"]!["secretKeyRef"]!["name"]!.GetValue<string>());
@@ -97,7 +97,7 @@ public sealed class KubernetesSchemaTests
     public async Task In_cluster_overlay_has_a_three_node_rabbitmq_cluster_the_api_publishes_to()
     {
         var rendered = await KubernetesManifests.RenderAsync("in-cluster");
-        var broker = rendered.Single("RabbitmqCluster", "messaging");
+        var broker = rendered.Single("RabbitmqCluster", CatalogResourceNames.Messaging);
 
         Assert.Equal("rabbitmq.com/v1beta1", broker["apiVersion"]!.GetValue<string>());
         var spec = broker["spec"]!.AsObject();
@@ -106,7 +106,7 @@ public sealed class KubernetesSchemaTests
         Assert.Contains("default_queue_type = quorum", spec["rabbitmq"]!["additionalConfig"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // The operator's generated user secret is <name>-default-user; connection_string points at its service.
-        var api = KubernetesManifests.Container(rendered.Single("Deployment", "api"), "api");
+        var api = KubernetesManifests.Container(rendered.Single("Deployment", CatalogResourceNames.Api), CatalogResourceNames.Api);
         var secret = Env(api, "ConnectionStrings__messaging")["valueFrom"]!["secretKeyRef"]!;
         Assert.Equal("messaging-default-user", secret["name"]!.GetValue<string>());
         Assert.Equal("connection_string", secret["key"]!.GetValue<string>());
