@@ -57,7 +57,14 @@ public static class CatalogMessagingExtensions
         var epmd = builder.AddResource(new LocalEpmdResource($"{name}-epmd", installation.Epmd, runDirectory))
             .WithArgs("-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1")
             .WithIconName("PlugConnected")
-            .ExcludeFromManifest();
+            .ExcludeFromManifest()
+            // DCP refuses to start an executable whose working directory is missing, and epmd starts
+            // before the broker's own preparation would create it (CI saw FailedToStart).
+            .OnBeforeResourceStarted((_, _, _) =>
+            {
+                Directory.CreateDirectory(runDirectory);
+                return Task.CompletedTask;
+            });
 
         var resource = builder.AddLocalServer(broker, node.Launch(launcher, builder), LocalServerHosting.FreeLoopbackPort(), "Mailbox")
             .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQServerResource.ManagementEndpointName, isProxied: false)
