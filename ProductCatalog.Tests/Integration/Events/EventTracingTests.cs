@@ -1,5 +1,7 @@
 using System.Text.Json;
+//#if (events)
 using System.Text.Json.Nodes;
+//#endif
 
 namespace ProductCatalog.Tests.Integration.Events;
 
