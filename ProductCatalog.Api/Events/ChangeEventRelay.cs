@@ -107,7 +107,7 @@ public sealed partial class ChangeEventRelay(
     /// <summary>Publishes until the database connection fails (thrown) or the host stops.</summary>
     private async Task PublishAsync(NpgsqlConnection database, CancellationToken ct)
     {
-        IChannel? channel = null;
+        BrokerChannel? channel = null;
         using var encoder = new CloudEventEncoder();
         var retry = s_firstRetry;
         try
@@ -157,7 +157,7 @@ public sealed partial class ChangeEventRelay(
     }
 
     /// <summary>A failed channel is replaced; closing it may fail too (its connection is gone), which changes nothing.</summary>
-    private async Task DiscardAsync(IChannel? channel)
+    private async Task DiscardAsync(BrokerChannel? channel)
     {
         if (channel is null)
         {
@@ -166,7 +166,7 @@ public sealed partial class ChangeEventRelay(
 
         try
         {
-            await channel.DisposeAsync().AsTask().WaitAsync(_options.PublishTimeout);
+            await channel.Channel.DisposeAsync().AsTask().WaitAsync(_options.PublishTimeout);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -174,7 +174,7 @@ public sealed partial class ChangeEventRelay(
         }
     }
 
-    private async Task<IChannel> OpenChannelAsync(CancellationToken ct)
+    private async Task<BrokerChannel> OpenChannelAsync(CancellationToken ct)
     {
         // Resolved here, not at startup: the Aspire client connects (blocking) when IConnection is
         // first resolved, and throws while the broker is down; a failed resolution is retried.
@@ -182,17 +182,36 @@ public sealed partial class ChangeEventRelay(
         var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(
                 publisherConfirmationsEnabled: true,
-                publisherConfirmationTrackingEnabled: true,
-                // No throttling: its delays could reorder publishes; a batch bounds what is in flight.
-                outstandingPublisherConfirmationsRateLimiter: null),
+                // Confirms are tracked per batch by PublisherConfirms, not per message by the client.
+                publisherConfirmationTrackingEnabled: false),
             ct);
-        await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
-        return channel;
+        try
+        {
+            var confirms = PublisherConfirms.Attach(channel);
+            await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+            return new BrokerChannel(channel, confirms, new CachedString(_options.Exchange));
+        }
+        catch
+        {
+            await channel.DisposeAsync();
+            throw;
+        }
     }
 
-    private async Task PublishBatchAsync(IChannel channel, CloudEventEncoder encoder, List<CatalogEvent> batch, CancellationToken ct)
+    private async Task PublishBatchAsync(BrokerChannel broker, CloudEventEncoder encoder, List<CatalogEvent> batch, CancellationToken ct)
     {
-        var confirmations = new List<Task>(batch.Count);
+        var channel = broker.Channel;
+        // Only this loop publishes on the channel, one message after another: the batch's sequence
+        // numbers are the next batch.Count ones.
+        var confirmed = broker.Confirms.Expect(await channel.GetNextPublishSequenceNumberAsync(ct), batch.Count);
+        // One set of properties for the whole batch: each publish serializes them (and copies the
+        // body) into its frames before it completes, and each is awaited before the next.
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            ContentType = CloudEventEncoder.ContentType,
+            AppId = "productcatalog-api",
+        };
         for (var start = 0; start < batch.Count;)
         {
             // One producer span per write: consecutive events in one trace context are one write's
@@ -207,22 +226,19 @@ public sealed partial class ChangeEventRelay(
             for (var i = start; i < end; i++)
             {
                 var e = batch[i];
-                var properties = new BasicProperties
-                {
-                    Persistent = true,
-                    ContentType = CloudEventEncoder.ContentType,
-                    MessageId = e.Id.ToString(),
-                    Type = e.Type,
-                    Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds()),
-                    AppId = "productcatalog-api",
-                };
-                confirmations.Add(channel.BasicPublishAsync(_options.Exchange, e.Type, mandatory: false, properties, encoder.Encode(e), ct).AsTask());
+                properties.MessageId = e.Id.ToString();
+                properties.Type = e.Type;
+                properties.Timestamp = new AmqpTimestamp(e.Time.ToUnixTimeSeconds());
+                // Without tracking this completes once the message is queued for the socket (no
+                // waiting for its confirm), so the client's writer sends what queued meanwhile in
+                // one write and one flush.
+                await channel.BasicPublishAsync(broker.Exchange, broker.RoutingKey(e.Type), mandatory: false, properties, encoder.Encode(e), ct);
             }
 
             start = end;
         }
 
-        await Task.WhenAll(confirmations).WaitAsync(ct);
+        await confirmed.WaitAsync(ct);
     }
 
     /// <summary>The publish of events [start, end) of one write, continuing the write's trace.</summary>
@@ -279,6 +295,30 @@ public sealed partial class ChangeEventRelay(
     }
 
     private TimeSpan Next(TimeSpan retry) => TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryDelay.Ticks));
+
+    /// <summary>A publishing channel with its confirmations and the names it publishes to, encoded once.</summary>
+    private sealed class BrokerChannel(IChannel channel, PublisherConfirms confirms, CachedString exchange)
+    {
+        private readonly Dictionary<string, CachedString> _routingKeys = new(StringComparer.Ordinal);
+
+        public IChannel Channel { get; } = channel;
+
+        public PublisherConfirms Confirms { get; } = confirms;
+
+        public CachedString Exchange { get; } = exchange;
+
+        /// <summary>The routing key is the event type, one of a handful.</summary>
+        public CachedString RoutingKey(string type)
+        {
+            if (!_routingKeys.TryGetValue(type, out var key))
+            {
+                key = new CachedString(type);
+                _routingKeys.Add(type, key);
+            }
+
+            return key;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Change event relay is off (Catalog:Events:RelayEnabled is false or there is no 'messaging' connection string); the outbox and the feed still work, and this service purges the outbox")]
     private static partial void LogRelayOff(ILogger logger);

@@ -25,8 +25,8 @@ public sealed class CloudEventEncoder : IDisposable
 
     public CloudEventEncoder() => _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
 
-    /// <summary>The message body: a new array, since the client may still hold it after the publish call returned.</summary>
-    public byte[] Encode(CatalogEvent e)
+    /// <summary>The message body, in this encoder's buffer: valid until the next call.</summary>
+    public ReadOnlyMemory<byte> Encode(CatalogEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         _buffer.ResetWrittenCount();
@@ -53,7 +53,7 @@ public sealed class CloudEventEncoder : IDisposable
         _writer.WriteRawValue(e.Data, skipInputValidation: true);
         _writer.WriteEndObject();
         _writer.Flush();
-        return _buffer.WrittenSpan.ToArray();
+        return _buffer.WrittenMemory;
     }
 
     public void Dispose() => _writer.Dispose();
