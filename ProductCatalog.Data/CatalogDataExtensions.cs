@@ -57,6 +57,9 @@ public static class CatalogDataExtensions
     /// A bounded pool unless the connection string says otherwise: on a small machine more
     /// connections than a few per core only queue inside PostgreSQL, and a burst of requests must
     /// not use up the server's max_connections (100 by default) that other clients share.
+    /// And Npgsql's automatic preparation: a statement used a few times on a connection is prepared
+    /// there, so PostgreSQL stops parsing and planning the service's few statement shapes on every
+    /// request (most of its CPU for a key lookup; measured in docs/performance.md).
     /// </summary>
     public static string? WithPoolDefaults(string? connectionString)
     {
@@ -66,14 +69,27 @@ public static class CatalogDataExtensions
         }
 
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        if (!Names(connectionString, "Maximum Pool Size", "MaxPoolSize"))
         {
             builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        if (!Names(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
         return builder.ConnectionString;
     }
 
+    private static bool Names(string connectionString, string keyword, string alias) =>
+        connectionString.Contains(keyword, StringComparison.OrdinalIgnoreCase) || connectionString.Contains(alias, StringComparison.OrdinalIgnoreCase);
+
     public const int DefaultMaxPoolSize = 32;
+
+    /// <summary>
+    /// Statements prepared per connection (least recently used ones are unprepared past it): the
+    /// API sends a few dozen shapes (key lookups, listings by filter combination, writes, the outbox).
+    /// </summary>
+    public const int DefaultMaxAutoPrepare = 64;
 }

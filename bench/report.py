@@ -10,6 +10,8 @@ import sys
 
 ERRORS = ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")
 TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")
+READS = ["get-by-id", "get-by-sku", "list-first", "list-depth", "search"]
+SEARCHES = ["search-rare", "search-two", "search-prefix", "search-typo", "search-relevance", "facets", "facets-search", "facets-category"]
 
 
 def merge(path, scenario, target):
@@ -32,6 +34,159 @@ def line(r):
             f"cpu {cpu:5.0f} us/req  errors {errors}  rounds {r.get('round_rps')}")
 
 
+def compare(argv):
+    """One report with the sizes side by side, from the sizes' own reports (run.sh's driver)."""
+    c = argparse.ArgumentParser(prog="report.py compare")
+    c.add_argument("--out", required=True)
+    c.add_argument("--mode", required=True)
+    c.add_argument("--command", required=True)
+    c.add_argument("--elapsed", type=int, required=True)
+    c.add_argument("reports", nargs="+")
+    a = c.parse_args(argv)
+    parts = [json.load(open(path)) for path in a.reports]
+    parts.sort(key=lambda r: r["products"])
+    small, large = parts[0], parts[-1]
+    label = lambda n: f"{n // 1_000_000} M" if n % 1_000_000 == 0 else f"{n // 1000} k"
+    names = [label(r["products"]) for r in parts]
+    runs = [{(x["scenario"], x["target"]): x for x in r["runs"]} for r in parts]
+    labels = {**large.get("labels", {}), **{k: v for r in parts for k, v in r.get("labels", {}).items() if k not in large.get("labels", {})}}
+    # A search shape's label carries its match count, which differs by size: the table says it per size.
+    plain = lambda s: labels.get(s, s).split(" (")[0] if s.startswith(("search", "facets")) else labels.get(s, s)
+    md = [f"### Benchmark report ({a.mode}): {', '.join(names)} products side by side, {large['when']}, commit {large['commit']}\n",
+          f"`{a.command}` — one run of the harness per size, one after the other, each on a freshly generated database "
+          f"(rows inserted, then the secondary indexes built) and fresh processes; {large['cpus']} cores shared by wrk, the "
+          f"API, the baseline and PostgreSQL; {large['duration_s']} s per scenario after a warm-up. Whole run {a.elapsed} s. "
+          "Load average at the end of each size: " + ", ".join(f"{r['loadavg_at_end'][0]:.1f}" for r in parts) + ".\n"]
+    md.append("| | " + " | ".join(names) + " |")
+    md.append("|---|" + "--:|" * len(parts))
+    gb = lambda b: f"{b / 2**30:.2f} GiB" if b >= 2**30 else f"{b / 2**20:.0f} MiB"
+    rows = [
+        ("generation (rows + indexes), s", lambda r: f"{r['seed_seconds']:.0f} ({r.get('load_seconds') or 0:.0f} + {r.get('index_seconds') or 0:.0f})"),
+        ("database size", lambda r: gb(r["sizes"]["database_bytes"]) if r.get("sizes") else "?"),
+        ("products: table / all its indexes", lambda r: f"{gb(r['sizes']['products_heap_bytes'])} / "
+         f"{gb(r['sizes']['products_total_bytes'] - r['sizes']['products_heap_bytes'])}" if r.get("sizes") else "?"),
+    ]
+    for index in sorted({i for r in parts for i in (r.get("sizes") or {}).get("indexes", {})}):
+        rows.append((f"index {index}", lambda r, i=index: gb(r["sizes"]["indexes"].get(i, 0)) if r.get("sizes") else "?"))
+    rows += [
+        ("batch import, products/s (events on)", lambda r: f"{r['batch_products_per_s']:,}"),
+        ("API peak memory (resident)", lambda r: f"{r['api_peak_rss_mb']:.0f} MB"),
+    ]
+    for name, f in rows:
+        md.append(f"| {name} | " + " | ".join(f(r) for r in parts) + " |")
+    md.append("")
+    md.append("Per request, by size: req/s · p50 / p99 ms · CPU µs of the serving process · CPU µs of PostgreSQL.\n")
+    md.append("| scenario | target | conns | " + " | ".join(f"{n} req/s | {n} p50 / p99 ms | {n} CPU µs | {n} PG µs" for n in names)
+              + f" | CPU {names[-1]} ÷ {names[0]} |")
+    md.append("|---|---|--:|" + "--:|--:|--:|--:|" * len(parts) + "--:|")
+    order = [s for s in READS + SEARCHES + ["create", "stock-adjust", "batch-import"] if any((s, t) in rr for rr in runs for t in ("api",))]
+    cpu = lambda x: x["cpu_ticks"] * TICK_US / max(x["requests"], 1)
+    pg = lambda x: x.get("pg_ticks", 0) * TICK_US / max(x["requests"], 1)
+    for sc in order:
+        for t in ("api", "uncached", "eventsoff", "baseline"):
+            xs = [rr.get((sc, t)) for rr in runs]
+            if not any(xs):
+                continue
+            cells = []
+            for x in xs:
+                if not x:
+                    cells.append(" | | | ")
+                    continue
+                errors = sum(x[k] for k in ERRORS)
+                cells.append(f"{x['requests'] / x['duration_us'] * 1e6:,.0f}{f' ({errors:,} errors)' if errors else ''} | "
+                             f"{x['p50_us'] / 1000:.2f} / {x['p99_us'] / 1000:.2f} | {cpu(x):.0f} | {pg(x):.0f}")
+            growth = f"{cpu(xs[-1]) / cpu(xs[0]):.2f} x" if xs[0] and xs[-1] and cpu(xs[0]) else ""
+            md.append(f"| {plain(sc)} | {t} | {next(x for x in xs if x)['connections']} | " + " | ".join(cells) + f" | {growth} |")
+    md.append("")
+    shapes = [s for s in ("search", "search-rare", "search-two", "search-prefix", "search-typo") if any(s in r.get("shapes", {}) for r in parts)]
+    if shapes:
+        md.append("Search shapes and how many products each matches by plain full text, by size:\n")
+        md.append("| shape | q | " + " | ".join(names) + " |")
+        md.append("|---|---|" + "--:|" * len(parts))
+        for sh in shapes:
+            md.append(f"| {plain(sh)} | `{large['shapes'].get(sh, {}).get('q', '')}` | "
+                      + " | ".join(f"{r['shapes'].get(sh, {}).get('matches', 0):,}" for r in parts) + " |")
+        md.append("")
+    # The targets (issue 22), each judged on every size it names.
+    targets = []
+    def at(r, sc, t="api"):
+        return {(x["scenario"], x["target"]): x for x in r["runs"]}.get((sc, t))
+    by_size = {r["products"]: r for r in parts}
+    for n, p50_max, p99_max in ((1_000_000, 20, 60), (10_000_000, 50, None)):
+        r = by_size.get(n)
+        if not r:
+            continue
+        for sc in ("search", "search-rare", "search-two", "search-prefix", "search-typo", "search-relevance"):
+            x = at(r, sc)
+            if not x:
+                continue
+            p50, p99 = x["p50_us"] / 1000, x["p99_us"] / 1000
+            ok = p50 <= p50_max and (p99_max is None or p99 <= p99_max) and sum(x[k] for k in ERRORS) == 0
+            targets.append((f"{plain(sc)} at {label(n)}: p50 <= {p50_max} ms" + (f", p99 <= {p99_max} ms" if p99_max else "") + f" ({x['connections']} conns)",
+                            f"{p50:.1f} / {p99:.1f} ms", ok))
+    r = by_size.get(10_000_000)
+    if r:
+        for sc in ("facets", "facets-search", "facets-category"):
+            x = at(r, sc)
+            if x:
+                targets.append((f"{plain(sc)} at 10 M: p50 <= 50 ms", f"{x['p50_us'] / 1000:.1f} ms", x["p50_us"] <= 50_000 and sum(x[k] for k in ERRORS) == 0))
+    for sc, t in (("get-by-id", "api"), ("get-by-id", "uncached"), ("list-first", "api"), ("list-depth", "api")):
+        x0, x1 = at(small, sc, t), at(large, sc, t)
+        if x0 and x1 and large is not small:
+            total0, total1 = cpu(x0) + pg(x0), cpu(x1) + pg(x1)
+            targets.append((f"{plain(sc)} ({t}): CPU per request at {label(large['products'])} <= 1.3 x at {label(small['products'])} (API + PostgreSQL)",
+                            f"{total1 / total0:.2f} x ({total0:.0f} → {total1:.0f} µs; API {cpu(x0):.0f} → {cpu(x1):.0f}, PostgreSQL {pg(x0):.0f} → {pg(x1):.0f})",
+                            total1 <= 1.3 * total0))
+    for r in parts:
+        rb = lambda sc, t: (at(r, sc, t)["requests"] / at(r, sc, t)["duration_us"]) if at(r, sc, t) else None
+        base_first, base_id = rb("list-first", "baseline"), rb("get-by-id", "baseline")
+        if base_first and rb("list-first", "api"):
+            ratio = rb("list-first", "api") / base_first
+            targets.append((f"list, first page at {label(r['products'])} >= 0.9 x baseline req/s", f"{ratio:.2f} x", ratio >= 0.9))
+        if base_id and rb("get-by-id", "uncached"):
+            ratio = rb("get-by-id", "uncached") / base_id
+            targets.append((f"GET by id uncached at {label(r['products'])} >= 1.0 x baseline req/s", f"{ratio:.2f} x", ratio >= 1.0))
+        targets.append((f"batch import at {label(r['products'])} >= 20 000 products/s (events on)", f"{r['batch_products_per_s']:,}", r["batch_products_per_s"] >= 20000))
+        targets.append((f"API peak memory at {label(r['products'])} <= 300 MB", f"{r['api_peak_rss_mb']:.0f} MB", r["api_peak_rss_mb"] <= 300))
+    md.append("| target | measured | met |")
+    md.append("|---|---|---|")
+    for t, m, ok in targets:
+        md.append(f"| {t} | {m} | {'yes' if ok else '**no**'} |")
+    md.append("")
+    md.append("Each size's own report (every figure, the cache, the change events, the write CPU split) is in the JSON "
+              "under `sizes`. CPU µs: the serving process's CPU time per request (far less sensitive to other load "
+              "than req/s); PG µs: all of PostgreSQL's processes during the same rounds, per request.\n")
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, a.mode + ".json"), "w") as f:
+        json.dump({"mode": a.mode, "command": a.command, "elapsed_s": a.elapsed,
+                   "targets": [{"target": t, "measured": m, "met": ok} for t, m, ok in targets], "sizes": parts}, f, indent=2)
+    with open(os.path.join(a.out, a.mode + ".md"), "w") as f:
+        f.write("\n".join(md))
+    print("\n".join(md))
+
+
+def search_labels(shapes, common):
+    """The search and facet scenarios' labels, with each query and how many products it matches."""
+    def q(name, fallback=""):
+        shape = shapes.get(name) or {}
+        text = shape.get("q", fallback)
+        return f"q={text}" + (f", {shape['matches']:,} full-text matches" if "matches" in shape else "")
+    return {
+        "search": f"search, common word ({q('search', common)})",
+        "search-rare": f"search, rare word ({q('search-rare')})",
+        "search-two": f"search, two words ({q('search-two')})",
+        "search-prefix": f"search, prefix ({q('search-prefix')})",
+        "search-typo": f"search, typo ({q('search-typo')}: similarity fallback)",
+        "search-relevance": f"search, sort=relevance (q={common})",
+        "facets": "facets, whole catalog",
+        "facets-search": f"facets, q={common}",
+        "facets-category": "facets, one category",
+    }
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "compare":
+    compare(sys.argv[2:])
+    sys.exit(0)
 if len(sys.argv) > 1 and sys.argv[1] == "merge":
     print(json.dumps(merge(*sys.argv[2:5])))
     sys.exit(0)
@@ -45,11 +200,14 @@ for name in ("results", "out", "mode", "search", "auth", "command"):
 for name in ("products", "duration", "depth-page", "batch-size", "peak-hwm-kb", "peak-sampled-kb", "final-count", "elapsed"):
     p.add_argument("--" + name, type=int, required=True)
 p.add_argument("--seed-seconds", type=float, required=True)
+p.add_argument("--load-seconds", type=float, help="of the generation: inserting the rows")
+p.add_argument("--index-seconds", type=float, help="of the generation: building the secondary indexes after the load")
+p.add_argument("--sizes", help="JSON from run.sh: the database's and the products' indexes' sizes in bytes")
+p.add_argument("--shapes", help="JSON from run.sh: the search shapes' queries and how many products each matches")
 p.add_argument("--cache", help="JSON from run.sh: hot-set hit ratio and invalidation lag")
 p.add_argument("--events", help="JSON from run.sh: outbox lag under the write scenarios, drain time, event counts")
 a = p.parse_args()
 
-READS = ["get-by-id", "get-by-sku", "list-first", "list-depth", "search"]
 LABELS = {
     "get-by-id": "GET by id",
     "get-by-sku": "GET by sku",
@@ -60,6 +218,9 @@ LABELS = {
     "stock-adjust": "stock adjustment",
     "batch-import": f"batch import ({a.batch_size} per request)",
 }
+shapes = json.load(open(a.shapes)) if a.shapes else {}
+sizes = json.load(open(a.sizes)) if a.sizes else {}
+LABELS.update(search_labels(shapes, a.search))
 
 runs = {}
 for line in open(a.results):
@@ -138,7 +299,8 @@ load = os.getloadavg()
 
 report = {
     "when": now, "commit": commit, "command": a.command, "mode": a.mode, "products": a.products,
-    "final_product_count": a.final_count, "seed_seconds": a.seed_seconds, "duration_s": a.duration,
+    "final_product_count": a.final_count, "seed_seconds": a.seed_seconds, "load_seconds": a.load_seconds,
+    "index_seconds": a.index_seconds, "sizes": sizes, "shapes": shapes, "labels": LABELS, "duration_s": a.duration,
     "depth_page": a.depth_page, "cpus": os.cpu_count(), "kernel": platform.release(), "loadavg_at_end": load,
     "auth": a.auth, "elapsed_s": a.elapsed, "api_peak_rss_mb": round(peak_mb, 1),
     "batch_products_per_s": round(batch_products_per_s),
@@ -165,7 +327,7 @@ md.append(f"`{a.command}` — {os.cpu_count()} cores shared by wrk, the API, the
           f"Data generated in {a.seed_seconds:.1f} s; writes: {a.auth}. Whole run {a.elapsed} s.\n")
 md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | PostgreSQL µs/req | ÷ baseline |")
 md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-order = READS + ["create", "stock-adjust", "batch-import"]
+order = READS + SEARCHES + ["create", "stock-adjust", "batch-import"]
 for s in order:
     for t in ("api", "uncached", "eventsoff", "baseline"):
         r = runs.get((s, t))
@@ -174,7 +336,7 @@ for s in order:
         ratio = (f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else f"**{ratios_uncached[s]:.2f}**" if t == "uncached" and s in ratios_uncached
                  else f"**{ratios_events[s]:.2f}** ÷ events off" if t == "api" and s in ratios_events else "")
         md.append(f"| {LABELS[s]} | {t} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-                  f"{r['p99_over_p50']:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {r['pg_us_per_request']:.0f} | {ratio} |")
+                  f"{r['p99_over_p50'] or 0:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {r['pg_us_per_request']:.0f} | {ratio} |")
 md.append("")
 md.append("CPU µs/req: CPU time of the serving process (API or baseline, not PostgreSQL) per request; it is "
           "far less sensitive to other load on the machine than req/s. PostgreSQL µs/req: the CPU time of all of "
@@ -214,6 +376,11 @@ if "list-first" in ratios_uncached and "list-depth" in ratios_uncached:
     md.append(f"Cursor page vs first page (API ÷ baseline ratios, target: the cursor page's within 1.1 × of the first page's): "
               f"**{measured}** — {'met' if met else '**not met**'}.\n")
 md.append(f"Batch import: **{batch_products_per_s:,.0f} products/s**. API peak memory (resident, high-water mark): **{peak_mb:.0f} MB**.\n")
+if sizes:
+    md.append(f"Data: generated in {a.seed_seconds:.1f} s (rows {a.load_seconds} s, secondary indexes built after the load "
+              f"{a.index_seconds} s); database {sizes['database_bytes'] / 2**20:,.0f} MiB, products table "
+              f"{sizes['products_heap_bytes'] / 2**20:,.0f} MiB, its indexes "
+              f"{(sizes['products_total_bytes'] - sizes['products_heap_bytes']) / 2**20:,.0f} MiB.\n")
 md.append("| target | measured | met |")
 md.append("|---|---|---|")
 for t, m, ok in targets:

@@ -13,14 +13,21 @@
 #
 #   bench/run.sh                     100 000 products, 20 s per scenario (3 s warm-up), 2 rounds
 #   bench/run.sh --quick             100 000 products, 6 s per scenario (2 s warm-up): ~2.5 minutes
-#   bench/run.sh --products 1000000  the scale run
+#   bench/run.sh --products 1000000  the scale run: 100 000 and 1 000 000, one after the other
+#   bench/run.sh --products 10000000 --duration 8 --update
+#                                    the 10 M run: 100 k, 1 M and 10 M side by side (committed as
+#                                    bench/results/full-10m.md; about 45 minutes)
 #   bench/run.sh --quick --update    the same, replacing the committed report in bench/results/
 #
 # Reports go to bench/results/latest/<quick|full>-<size>.md and .json (not committed), so a run
 # never overwrites the committed reports in bench/results/ unless --update (or --out DIR) says so.
-# Options: --products N, --duration S, --warmup S, --connections C (reads), --write-connections C,
+# Options: --products N, --duration S, --warmup S, --connections C (reads), --search-connections C
+#          (the search and facet shapes past the first, 16 as the targets say), --write-connections C,
 #          --batch-connections C, --depth-page P, --rounds R, --out DIR, --update, --keep (leave the
 #          temp dir), --only "get-by-id search ..." (a subset of the scenarios, for comparisons).
+# Sizes: --products N measures every size of 100 000, 1 000 000 and 10 000 000 below N and then N,
+#          each from a fresh database (generated, indexes built after the load), and reports them
+#          side by side; --single measures N alone.
 # Environment: BENCH_TOKEN (a bearer token to use instead of minting one), BENCH_API_ENV (extra
 #          "KEY=VALUE ..." for the API, e.g. "DOTNET_gcServer=0" to compare settings), BENCH_PG_ARGS
 #          (extra server options, e.g. "-c shared_preload_libraries=pg_stat_statements" to see where
@@ -35,6 +42,7 @@ duration=20
 warmup=3
 rounds=2
 connections=32
+search_connections=16
 write_connections=16
 batch_connections=2
 batch_size=1000
@@ -43,22 +51,29 @@ out="$bench/results/latest"
 mode=full
 keep=0
 only=""
+single=0
+build=1
 args="$*"
+# The arguments a size's own run gets again (the driver below), less those it sets itself.
+passthrough=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) mode=quick; duration=6; warmup=2 ;;
+    --quick) mode=quick; duration=6; warmup=2; passthrough+=("$1") ;;
     --products) products="$2"; shift ;;
-    --duration) duration="$2"; shift ;;
-    --warmup) warmup="$2"; shift ;;
-    --rounds) rounds="$2"; shift ;;
-    --connections) connections="$2"; shift ;;
-    --write-connections) write_connections="$2"; shift ;;
-    --batch-connections) batch_connections="$2"; shift ;;
-    --depth-page) depth_page="$2"; shift ;;
+    --single) single=1 ;;
+    --no-build) build=0 ;;
+    --duration) duration="$2"; passthrough+=("$1" "$2"); shift ;;
+    --warmup) warmup="$2"; passthrough+=("$1" "$2"); shift ;;
+    --rounds) rounds="$2"; passthrough+=("$1" "$2"); shift ;;
+    --connections) connections="$2"; passthrough+=("$1" "$2"); shift ;;
+    --write-connections) write_connections="$2"; passthrough+=("$1" "$2"); shift ;;
+    --search-connections) search_connections="$2"; passthrough+=("$1" "$2"); shift ;;
+    --batch-connections) batch_connections="$2"; passthrough+=("$1" "$2"); shift ;;
+    --depth-page) depth_page="$2"; passthrough+=("$1" "$2"); shift ;;
     --out) out="$2"; shift ;;
     --update) out="$bench/results" ;;
-    --only) only="$2"; shift ;;
-    --keep) keep=1 ;;
+    --only) only="$2"; passthrough+=("$1" "$2"); shift ;;
+    --keep) keep=1; passthrough+=("$1") ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see bench/run.sh --help)" >&2; exit 2 ;;
   esac
@@ -76,6 +91,37 @@ command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)"
 rmq_server=/usr/lib/rabbitmq/bin/rabbitmq-server
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+size_label() { [ $(($1 % 1000000)) = 0 ] && echo "$(($1 / 1000000))m" || echo "$(($1 / 1000))k"; }
+build_all() {
+  log "building the API, the migration worker and the baseline (Release)"
+  local build_log
+  build_log=$(mktemp)
+  for project in ProductCatalog.Api ProductCatalog.MigrationService bench/Baseline; do
+    dotnet build "$project" -c Release -nologo -v q -clp:ErrorsOnly >"$build_log" 2>&1 || { cat "$build_log" >&2; exit 1; }
+  done
+  rm -f "$build_log"
+}
+
+# Several sizes: one run of this script per size, each on a fresh database and fresh processes (so a
+# size's cache, plans and statistics are its own), then one report with the sizes side by side.
+sizes=()
+for size in 100000 1000000 10000000; do [ "$size" -lt "$products" ] && sizes+=("$size"); done
+sizes+=("$products")
+if [ "$single" = 0 ] && [ "${#sizes[@]}" -gt 1 ]; then
+  build_all
+  parts=$(mktemp -d /tmp/productcatalog-bench-sizes.XXXXXX)
+  for size in "${sizes[@]}"; do
+    log "size $size: bench/run.sh --single --products $size ${passthrough[*]}"
+    "$0" "${passthrough[@]}" --single --no-build --products "$size" --out "$parts"
+  done
+  mkdir -p "$out"
+  label="$mode-$(size_label "$products")"
+  python3 "$bench/report.py" compare --out "$out" --mode "$label" --command "bench/run.sh${args:+ $args}" \
+    --elapsed "$(($(date +%s) - started))" $(for size in "${sizes[@]}"; do echo "$parts/$mode-$(size_label "$size").json"; done)
+  log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all; the sizes' own reports are in $parts)"
+  exit 0
+fi
+
 tmp=$(mktemp -d /tmp/productcatalog-bench.XXXXXX)
 chmod 755 "$tmp"
 pids=()
@@ -104,10 +150,7 @@ wait_http() { # url, seconds
 }
 
 # 1. Build (Release) ---------------------------------------------------------------------------
-log "building the API, the migration worker and the baseline (Release)"
-for project in ProductCatalog.Api ProductCatalog.MigrationService bench/Baseline; do
-  dotnet build "$project" -c Release -nologo -v q -clp:ErrorsOnly >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
-done
+if [ "$build" = 1 ]; then build_all; fi
 
 # 2. PostgreSQL ---------------------------------------------------------------------------------
 pg_port=$(free_port)
@@ -154,8 +197,34 @@ log "migrating (ProductCatalog.MigrationService)"
   DOTNET_ENVIRONMENT=Production dotnet ProductCatalog.MigrationService.dll >"$tmp/migrate.log" 2>&1) || { cat "$tmp/migrate.log" >&2; exit 1; }
 log "generating $products products in 50 categories"
 seed_start=$(date +%s.%N)
-psql_ -d catalogdb -v products="$products" -f "$bench/seed.sql"
+psql_ -d catalogdb -v products="$products" -f "$bench/seed.sql" >"$tmp/seed.out"
 seed_seconds=$(python3 -c "print(round($(date +%s.%N) - $seed_start, 1))")
+read -r _ load_seconds index_seconds < <(grep '^seed-timing ' "$tmp/seed.out")
+log "generated in $seed_seconds s: rows $load_seconds s, indexes built after the load $index_seconds s, the rest VACUUM ANALYZE"
+# What the data takes on disk, index by index.
+psql_ -d catalogdb -At -c "SELECT json_build_object(
+    'database_bytes', pg_database_size(current_database()),
+    'products_heap_bytes', pg_relation_size('products'), 'products_total_bytes', pg_total_relation_size('products'),
+    'indexes', (SELECT json_object_agg(indexrelname, pg_relation_size(indexrelid)) FROM pg_stat_user_indexes WHERE relname = 'products'))" >"$tmp/size.json"
+# The search scenarios' query shapes: a common word of the generated names and descriptions, a rare
+# one (the series word of one product), two words, a prefix typed so far, a typo (no word matches it).
+rare_word=$(psql_ -d catalogdb -At -c "SELECT substring(description FROM 'series ([a-z]+)') FROM products WHERE sku = 'BENCH-' || lpad('$((products / 2))', 8, '0')")
+declare -A search_q=([search]=meadow [search-rare]="$rare_word" [search-two]="meadow cobalt" [search-prefix]="meadow cob" [search-typo]=cobtal)
+# How many products each shape matches by plain full text (the typo: none, so the API falls back).
+python3 - "${search_q[search]}" "${search_q[search-rare]}" "${search_q[search-two]}" "${search_q[search-prefix]}" "${search_q[search-typo]}" <<'PY2' >"$tmp/shapes.sql"
+import json, sys
+names = ["search", "search-rare", "search-two", "search-prefix", "search-typo"]
+parts = []
+for name, q in zip(names, sys.argv[1:]):
+    words = q.split()
+    # The prefix shape as the API reads it: every word but the last exactly, the last as a prefix.
+    tsq = (f"websearch_to_tsquery('english', '{' '.join(words[:-1])}') && to_tsquery('english', '{words[-1]}:*')"
+           if name == "search-prefix" else f"websearch_to_tsquery('english', '{q}')")
+    parts.append(f"'{name}', json_build_object('q', '{q}', 'matches', (SELECT count(*) FROM products WHERE search_vector @@ ({tsq})))")
+print("SELECT json_build_object(" + ", ".join(parts) + ");")
+PY2
+psql_ -d catalogdb -At -f "$tmp/shapes.sql" >"$tmp/shapes.json"
+log "search shapes: $(cat "$tmp/shapes.json")"
 # The hot set: tens of thousands of products, read at random (the read cache's working set).
 hot_set=$(( products < 50000 ? products : 50000 ))
 psql_ -d catalogdb -At -c "SELECT id FROM products ORDER BY random() LIMIT $hot_set" >"$tmp/ids.txt"
@@ -402,7 +471,16 @@ scenario get-by-id "$connections" get-id "$tmp/ids.txt"
 scenario get-by-sku "$connections" get-sku "$tmp/skus.txt"
 scenario list-first "$connections" path "" "/api/v1/products" "/api/v1/products"
 scenario list-depth "$connections" path "" "/api/v1/products?cursor=$depth_cursor" "/api/v1/products?$depth_after"
-scenario search "$connections" path "" "/api/v1/products?q=$search_term" "/api/v1/products?q=$search_term"
+scenario search "$search_connections" path "" "/api/v1/products?q=$search_term" "/api/v1/products?q=$search_term"
+urlq() { python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1]))' "$1"; }
+for shape in search-rare search-two search-prefix search-typo; do
+  scenario "$shape" "$search_connections" path "" "/api/v1/products?q=$(urlq "${search_q[$shape]}")"
+done
+scenario search-relevance "$search_connections" path "" "/api/v1/products?q=$search_term&sort=relevance"
+scenario facets "$search_connections" path "" "/api/v1/products/facets"
+scenario facets-search "$search_connections" path "" "/api/v1/products/facets?q=$search_term"
+facet_category=$(psql_ -d catalogdb -At -c "SELECT min(id) + 7 FROM categories")
+scenario facets-category "$search_connections" path "" "/api/v1/products/facets?categoryId=$facet_category"
 scenario create "$write_connections" create
 scenario stock-adjust "$write_connections" stock "$tmp/ids.txt"
 scenario batch-import "$batch_connections" batch
@@ -487,10 +565,11 @@ peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 
 peak_sampled=$(awk '$2 > m {m = $2} END {print m + 0}' "$rss_log")
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
 mkdir -p "$out"
-label="$mode-$( [ $((products % 1000000)) = 0 ] && echo "$((products / 1000000))m" || echo "$((products / 1000))k")"
+label="$mode-$(size_label "$products")"
 python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
   --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
   --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
-  --seed-seconds "$seed_seconds" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" --events "$events_json" \
+  --seed-seconds "$seed_seconds" --load-seconds "$load_seconds" --index-seconds "$index_seconds" \
+  --sizes "$tmp/size.json" --shapes "$tmp/shapes.json" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" --events "$events_json" \
   --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
 log "report: $out/$label.md and $out/$label.json ($(($(date +%s) - started)) s in all)"

@@ -47,6 +47,18 @@ public sealed class ProductReaderTests
         Assert.Same(dataSource, options.FindExtension<Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.Internal.NpgsqlOptionsExtension>()!.DataSource);
 #pragma warning restore EF1001
         Assert.Contains("Maximum Pool Size=" + CatalogDataExtensions.DefaultMaxPoolSize, dataSource.ConnectionString, StringComparison.Ordinal);
+        Assert.Contains("Max Auto Prepare=" + CatalogDataExtensions.DefaultMaxAutoPrepare, dataSource.ConnectionString, StringComparison.Ordinal);
         Assert.NotNull(services.GetRequiredService<ProductReader>());
+    }
+
+    [Theory]
+    [InlineData("Host=db;Max Auto Prepare=0;Maximum Pool Size=5", 0, 5)]
+    [InlineData("Host=db;MaxAutoPrepare=8;MaxPoolSize=7", 8, 7)]
+    [InlineData("Host=db", CatalogDataExtensions.DefaultMaxAutoPrepare, CatalogDataExtensions.DefaultMaxPoolSize)]
+    public void The_connection_strings_own_pool_and_preparation_settings_win_over_the_defaults(string given, int prepared, int pool)
+    {
+        var result = new Npgsql.NpgsqlConnectionStringBuilder(CatalogDataExtensions.WithPoolDefaults(given));
+        Assert.Equal(prepared, result.MaxAutoPrepare);
+        Assert.Equal(pool, result.MaxPoolSize);
     }
 }
