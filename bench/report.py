@@ -105,8 +105,8 @@ def compare(argv):
         md.append("| shape | q | " + " | ".join(names) + " |")
         md.append("|---|---|" + "--:|" * len(parts))
         for sh in shapes:
-            md.append(f"| {plain(sh)} | `{large['shapes'].get(sh, {}).get('q', '')}` | "
-                      + " | ".join(f"{r['shapes'].get(sh, {}).get('matches', 0):,}" for r in parts) + " |")
+            md.append(f"| {plain(sh)} | `{large.get('shapes', {}).get(sh, {}).get('q', '')}` | "
+                      + " | ".join(f"{r.get('shapes', {}).get(sh, {}).get('matches', 0):,}" for r in parts) + " |")
         md.append("")
     # The targets (issue 22), each judged on every size it names.
     targets = []
