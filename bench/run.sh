@@ -301,8 +301,10 @@ log "the relay publishes from $relay_note"
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
 rss_log="$tmp/rss.log"
-# Each sample is "seconds-since-start kB", the same clock as the log lines, to tell which phase peaked.
-( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/VmRSS/ {print t, $2}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
+# Each sample is "seconds-since-start kB anon-kB file-kB", the same clock as the log lines, to tell
+# which phase peaked and what the peak was made of (anonymous: the GC heap, the JIT's code and the
+# runtime's own; file: the mapped assemblies).
+( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print t, r, a, f}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
 pids+=("$!")
 
 # 5. A write token ------------------------------------------------------------------------------
@@ -563,12 +565,14 @@ fi
 # 9. Report -------------------------------------------------------------------------------------
 peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
 peak_sampled=$(awk '$2 > m {m = $2} END {print m + 0}' "$rss_log")
+# The sample at the peak: when (seconds into the run) and its anonymous and file-backed parts.
+peak_sample=$(awk '$2 > m {m = $2; line = $1 " " $3 " " $4} END {print line}' "$rss_log")
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
 mkdir -p "$out"
 label="$mode-$(size_label "$products")"
 python3 "$bench/report.py" --results "$results" --out "$out" --mode "$label" \
   --products "$products" --duration "$duration" --depth-page "$depth_page" --search "$search_term" \
-  --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" \
+  --batch-size "$batch_size" --peak-hwm-kb "${peak_hwm:-0}" --peak-sampled-kb "${peak_sampled:-0}" --peak-sample "${peak_sample:-}" \
   --seed-seconds "$seed_seconds" --load-seconds "$load_seconds" --index-seconds "$index_seconds" \
   --sizes "$tmp/size.json" --shapes "$tmp/shapes.json" --final-count "$final_count" --auth "$auth_note" --cache "$cache_json" --events "$events_json" \
   --elapsed "$(($(date +%s) - started))" --command "bench/run.sh${args:+ $args}"
