@@ -301,10 +301,10 @@ log "the relay publishes from $relay_note"
 
 # Peak memory: the kernel's high-water mark of the API's resident set, plus samples under load.
 rss_log="$tmp/rss.log"
-# Each sample is "seconds-since-start kB anon-kB file-kB", the same clock as the log lines, to tell
-# which phase peaked and what the peak was made of (anonymous: the GC heap, the JIT's code and the
-# runtime's own; file: the mapped assemblies).
-( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print t, r, a, f}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
+# Each sample is "seconds-since-start kB anon-kB file-kB shmem-kB", the same clock as the log lines,
+# to tell which phase peaked and what the peak was made of (anonymous: the GC heap and the runtime's
+# own; file: the mapped assemblies; shared: the JIT's code, which the runtime maps twice for W^X).
+( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} /^RssShmem/ {m = $2} END {print t, r, a, f, m}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
 pids+=("$!")
 
 # 5. A write token ------------------------------------------------------------------------------
@@ -566,7 +566,7 @@ fi
 peak_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status" 2>/dev/null || echo 0)
 peak_sampled=$(awk '$2 > m {m = $2} END {print m + 0}' "$rss_log")
 # The sample at the peak: when (seconds into the run) and its anonymous and file-backed parts.
-peak_sample=$(awk '$2 > m {m = $2; line = $1 " " $3 " " $4} END {print line}' "$rss_log")
+peak_sample=$(awk '$2 > m {m = $2; line = $1 " " $3 " " $4 " " $5} END {print line}' "$rss_log")
 final_count=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM products")
 mkdir -p "$out"
 label="$mode-$(size_label "$products")"
