@@ -24,6 +24,10 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasCollation(NameCollation, locale: "und", provider: "icu", deterministic: true);
+
+        // Trigram similarity for the search's typo fallback; a contrib extension that Debian's server
+        // package, Azure Flexible Server (azure.extensions) and CloudNativePG's image all carry.
+        modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CatalogDbContext).Assembly);
     }
 }
