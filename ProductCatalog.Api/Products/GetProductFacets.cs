@@ -36,17 +36,24 @@ internal static class GetProductFacets
             return TypedResults.Ok(counted);
         }
 
-        var estimate = Math.Max(await reader.ReadAsync((dataSource, ct) => EstimateAsync(dataSource, filter, ct), ct), counted.Total);
-        var scale = (double)estimate / counted.Total;
+        var estimate = await reader.ReadAsync((dataSource, ct) => EstimateAsync(dataSource, filter, ct), ct);
+        return TypedResults.Ok(Estimated(counted, estimate));
+    }
+
+    /// <summary>The counts of the first rows, scaled to the planner's estimate of all matches (never below what was counted).</summary>
+    internal static ProductFacets Estimated(ProductFacets counted, long estimate)
+    {
+        var total = Math.Max(estimate, counted.Total);
+        var scale = (double)total / counted.Total;
         long Scale(long n) => (long)Math.Round(n * scale);
-        return TypedResults.Ok(counted with
+        return counted with
         {
-            Total = estimate,
+            Total = total,
             Categories = [.. counted.Categories.Select(c => c with { Count = Scale(c.Count) })],
             Tags = [.. counted.Tags.Select(t => t with { Count = Scale(t.Count) })],
-            InStock = new StockFacet(Scale(counted.InStock.InStock), Scale(counted.InStock.OutOfStock)),
+            InStock = new StockFacet(Scale(counted.InStock.InStock), total - Scale(counted.InStock.InStock)),
             Approximate = true,
-        });
+        };
     }
 
     private static async Task<ProductFacets> CountAsync(NpgsqlDataSource dataSource, ProductSqlFilter filter, CancellationToken ct)
@@ -94,7 +101,7 @@ internal static class GetProductFacets
         return new ProductFacets(total, categories, tags, new PriceRange(min, max), new StockFacet(inStock, total - inStock), Approximate: false);
     }
 
-    private static async Task<long> EstimateAsync(NpgsqlDataSource dataSource, ProductSqlFilter filter, CancellationToken ct)
+    internal static async Task<long> EstimateAsync(NpgsqlDataSource dataSource, ProductSqlFilter filter, CancellationToken ct)
     {
         await using var command = filter.CreateCommand(dataSource, $"EXPLAIN (FORMAT JSON) SELECT 1 FROM {CatalogTables.Products} WHERE {filter.Where}");
         using var plan = JsonDocument.Parse((string)(await command.ExecuteScalarAsync(ct))!);

@@ -92,3 +92,32 @@ public sealed class SearchQueryValidationTests
         Assert.Equal(BitConverter.SingleToInt32Bits(cursor.LastRank!.Value), BitConverter.SingleToInt32Bits(decoded!.LastRank!.Value));
     }
 }
+
+public sealed class FacetEstimateTests
+{
+    private static readonly ProductFacets s_counted = new(
+        50_001, [new CategoryFacet(1, "Tents", 25_000)], [new TagFacet("camping", 10_000)], new PriceRange(1m, 9m), new StockFacet(40_001, 10_000), Approximate: false);
+
+    [Fact]
+    public void Past_the_bound_the_counts_are_scaled_to_the_estimate()
+    {
+        var estimated = GetProductFacets.Estimated(s_counted, 500_010);
+
+        Assert.True(estimated.Approximate);
+        Assert.Equal(500_010, estimated.Total);
+        Assert.Equal(250_000, Assert.Single(estimated.Categories).Count);
+        Assert.Equal(100_000, Assert.Single(estimated.Tags).Count);
+        Assert.Equal(new StockFacet(400_010, 100_000), estimated.InStock);
+        Assert.Equal(s_counted.Price, estimated.Price);
+    }
+
+    [Fact]
+    public void An_estimate_below_what_was_counted_keeps_the_count()
+    {
+        var estimated = GetProductFacets.Estimated(s_counted, 1_000);
+
+        Assert.True(estimated.Approximate);
+        Assert.Equal(50_001, estimated.Total);
+        Assert.Equal(25_000, Assert.Single(estimated.Categories).Count);
+    }
+}

@@ -142,6 +142,26 @@ public sealed class SearchTests(CatalogAppFixture fixture)
         Assert.Equal(7.5m, blueFacets.GetProperty("price").GetProperty("max").GetDecimal());
     }
 
+    [Fact]
+    public async Task The_facet_estimate_plans_the_filters_with_their_parameters()
+    {
+        // Past the exact bound the total is the planner's estimate; 50 000 rows are too many to seed here,
+        // so this runs the estimate itself on every kind of filter parameter.
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(await fixture.GetDatabaseConnectionStringAsync());
+        var filter = ProductSqlFilter.From(ProductListQuery.From(new ProductListRequest
+        {
+            Q = "tent pe",
+            CategoryId = 1,
+            Tag = "camping",
+            MinPrice = 1m,
+            MaxPrice = 500m,
+            IsActive = true,
+            InStock = true,
+        }));
+
+        Assert.InRange(await GetProductFacets.EstimateAsync(dataSource, filter, Ct), 1, long.MaxValue);
+    }
+
     [Theory]
     [InlineData("/api/v1/products?sort=relevance", "sort")]
     [InlineData("/api/v1/products/facets?sort=name", "sort")]
