@@ -8,9 +8,9 @@ namespace ProductCatalog.Api.Products;
 /// word cheap, a bounded candidate set ranked before the page is cut, is not one EF Core writes.
 /// </summary>
 /// <remarks>
-/// Every page takes at most <see cref="RankedCandidates"/> matches from the index (GIN on the search
-/// vector, or the trigram GIN on name) and ranks only those, so a word in every product costs what a
-/// word in 10 000 does. The price: a listing ranks and returns at most that many products. Up to the
+/// Every page takes at most <see cref="RankedCandidates"/> matches from the GIN index on the search
+/// vector (<see cref="SimilarCandidates"/> from the trigram GIN on name) and ranks only those, so a
+/// word in every product costs what a word in 10 000 does. The price: a listing ranks and returns at most that many products. Up to the
 /// bound it is exact; past it, which candidates the scan yields first is the server's choice (stable
 /// while the table and the plan are). The fallback's threshold is the server's
 /// <c>pg_trgm.word_similarity_threshold</c> (0.6 by default), so its operator can use the index.
@@ -18,6 +18,12 @@ namespace ProductCatalog.Api.Products;
 internal static class ProductSearch
 {
     public const int RankedCandidates = 10_000;
+
+    /// <summary>
+    /// Smaller: a did-you-mean list needs its first few pages, and word_similarity (with the trigram
+    /// index's recheck) costs several times a stored vector's rank per row.
+    /// </summary>
+    public const int SimilarCandidates = 1_000;
 
     /// <summary>What a similarity page's cursor carries, so later pages stay in fallback mode.</summary>
     public const string SimilarityMode = "similarity";
@@ -31,7 +37,7 @@ internal static class ProductSearch
     {
         var filter = ProductSqlFilter.From(query);
         // 32: rank / (rank + 1), so ranks stay in (0, 1) whatever the document's length.
-        return PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", after, take, ct);
+        return PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", RankedCandidates, after, take, ct);
     }
 
     public static Task<List<RankedProduct>> SimilarAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
@@ -39,11 +45,11 @@ internal static class ProductSearch
         var filter = ProductSqlFilter.From(query, fullText: false);
         var q = filter.Add(query.Q!, NpgsqlDbType.Text);
         // q <% name is the indexable form (name on the right); word_similarity finds q in a longer name.
-        return PageAsync(reader, filter, $"word_similarity({q}, name)", after, take, ct, $"{q} <% name");
+        return PageAsync(reader, filter, $"word_similarity({q}, name)", SimilarCandidates, after, take, ct, $"{q} <% name");
     }
 
     private static Task<List<RankedProduct>> PageAsync(
-        ProductReader reader, ProductSqlFilter filter, string rank, KeysetCursor? after, int take, CancellationToken ct, string? match = null)
+        ProductReader reader, ProductSqlFilter filter, string rank, int candidates, KeysetCursor? after, int take, CancellationToken ct, string? match = null)
     {
         var seek = after is null
             ? ""
@@ -52,7 +58,7 @@ internal static class ProductSearch
         // The page is cut from the candidates by id and rank alone; only its rows are read in full.
         var sql = $"""
             WITH c AS (
-                SELECT id, ({rank})::real AS rank FROM {CatalogTables.Products} WHERE {where} LIMIT {RankedCandidates}
+                SELECT id, ({rank})::real AS rank FROM {CatalogTables.Products} WHERE {where} LIMIT {candidates}
             ), page AS (
                 SELECT c.id, c.rank FROM c {seek} ORDER BY c.rank DESC, c.id LIMIT {filter.Add(take, NpgsqlDbType.Integer)}
             )
