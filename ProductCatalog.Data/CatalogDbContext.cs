@@ -25,9 +25,11 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
     {
         modelBuilder.HasCollation(NameCollation, locale: "und", provider: "icu", deterministic: true);
 
-        // Trigram similarity for the search's typo fallback; a contrib extension that Debian's server
-        // package, Azure Flexible Server (azure.extensions) and CloudNativePG's image all carry.
+        // The search's typo fallback corrects words against a vocabulary of the names' words (trigram
+        // neighbours, then edit distance); both are contrib extensions that Debian's server package,
+        // Azure Flexible Server (azure.extensions) and CloudNativePG's image all carry.
         modelBuilder.HasPostgresExtension("pg_trgm");
+        modelBuilder.HasPostgresExtension("fuzzystrmatch");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CatalogDbContext).Assembly);
     }
 }

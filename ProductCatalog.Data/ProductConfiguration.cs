@@ -48,11 +48,6 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
         builder.HasIndex(p => p.CategoryId).HasDatabaseName("ix_products_category_id");
         builder.HasIndex(p => p.Tags).HasMethod("GIN").HasDatabaseName("ix_products_tags");
 
-        // The search's typo fallback (name <% q): trigrams of the name only, since the description's
-        // would make the index several times the table's size at 10 M products. GIN, not GiST: the
-        // fallback filters by the operator and ranks a bounded candidate set, so GiST's KNN order is not needed.
-        builder.HasIndex(p => p.Name).HasMethod("GIN").HasOperators("gin_trgm_ops").HasDatabaseName("ix_products_name_trgm");
-
         builder.HasOne(p => p.Category)
             .WithMany(c => c.Products)
             .HasForeignKey(p => p.CategoryId)

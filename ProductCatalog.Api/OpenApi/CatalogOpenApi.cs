@@ -269,7 +269,7 @@ internal static class CatalogOpenApi
         ProductSearch.FallbackHeader => new()
         {
             Required = required,
-            Description = "`similarity` when the search (`q`) matched nothing and this page lists products with similar names instead (a typo fallback), best first. Absent on a normal listing.",
+            Description = "`similarity` when the search (`q`) matched nothing and this page lists the matches of the search with its misspelt words corrected to words of product names (a typo fallback), by relevance. Absent on a normal listing.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(ProductSearch.SimilarityMode)] },
         },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Describe this header here."),

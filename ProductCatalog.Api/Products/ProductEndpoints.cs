@@ -22,8 +22,8 @@ public static class ProductEndpoints
             .ProducesHeader(StatusCodes.Status200OK, "Link", required: false)
             .ProducesHeader(StatusCodes.Status200OK, ProductSearch.FallbackHeader, required: false)
             .DescribesResponse(StatusCodes.Status200OK, "One page of products in the requested order. Follow `Link` (or send `nextCursor` as `cursor`) for the next. "
-                + $"`sort=relevance` ranks at most the first {ProductSearch.RankedCandidates} matches; a search that matches nothing lists "
-                + $"up to {ProductSearch.SimilarCandidates} similar names instead, best first, and says so with `{ProductSearch.FallbackHeader}: {ProductSearch.SimilarityMode}` on every page.");
+                + $"`sort=relevance` ranks at most the first {ProductSearch.RankedCandidates} matches; a search that matches nothing is "
+                + $"repeated with its misspelt words corrected to words of product names (by relevance), and says so with `{ProductSearch.FallbackHeader}: {ProductSearch.SimilarityMode}` on every page.");
 
         // Before /{id:guid} only for the reader: "facets" is not a GUID, so the routes cannot clash.
         products.MapGet("/facets", GetProductFacets.Handle)

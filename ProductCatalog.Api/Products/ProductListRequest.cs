@@ -11,7 +11,7 @@ namespace ProductCatalog.Api.Products;
 public record ProductFilterRequest
 {
     [FromQuery(Name = "q")]
-    [Description("Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds \"Tent pegs\"). When nothing matches, the listing falls back to similar names (header `Search-Fallback`).")]
+    [Description("Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds \"Tent pegs\"). When nothing matches, misspelt words (a missing, extra, wrong or swapped letter) are corrected to words of product names and the search is repeated (header `Search-Fallback`).")]
     public string? Q { get; init; }
 
     [FromQuery(Name = "categoryId")]

@@ -1,29 +1,23 @@
+using Npgsql;
 using NpgsqlTypes;
 
 namespace ProductCatalog.Api.Products;
 
 /// <summary>
-/// The ranked listings: <c>sort=relevance</c> (full text) and the similarity fallback (trigrams on
-/// the name), keyset paged on (rank descending, id). Raw SQL because the shape that keeps a common
+/// The ranked listings: <c>sort=relevance</c> (full text) and the typo fallback (the same, with the
+/// query's unknown words corrected against the names' vocabulary), keyset paged on (rank descending, id). Raw SQL because the shape that keeps a common
 /// word cheap, a bounded candidate set ranked before the page is cut, is not one EF Core writes.
 /// </summary>
 /// <remarks>
 /// Every page takes at most <see cref="RankedCandidates"/> matches from the GIN index on the search
-/// vector (<see cref="SimilarCandidates"/> from the trigram GIN on name) and ranks only those, so a
+/// vector and ranks only those, so a
 /// word in every product costs what a word in 10 000 does. The price: a listing ranks and returns at most that many products. Up to the
 /// bound it is exact; past it, which candidates the scan yields first is the server's choice (stable
-/// while the table and the plan are). The fallback's threshold is the server's
-/// <c>pg_trgm.word_similarity_threshold</c> (0.6 by default), so its operator can use the index.
+/// while the table and the plan are).
 /// </remarks>
 internal static class ProductSearch
 {
     public const int RankedCandidates = 10_000;
-
-    /// <summary>
-    /// Smaller: a did-you-mean list needs its first few pages, and word_similarity (with the trigram
-    /// index's recheck) costs several times a stored vector's rank per row.
-    /// </summary>
-    public const int SimilarCandidates = 1_000;
 
     /// <summary>What a similarity page's cursor carries, so later pages stay in fallback mode.</summary>
     public const string SimilarityMode = "similarity";
@@ -33,32 +27,73 @@ internal static class ProductSearch
 
     private static readonly string s_columns = string.Join(", ", ProductReader.Columns.Split(", ").Select(c => "p." + c));
 
+    private static readonly string s_correctionSql = $"""
+        SELECT string_agg(coalesce(f.word, w.word), ' ' ORDER BY w.n), bool_or(f.word IS NOT NULL)
+        FROM regexp_split_to_table(lower($1), '[^[:alpha:]]+') WITH ORDINALITY AS w(word, n)
+        LEFT JOIN LATERAL (
+            SELECT c.word
+            FROM (
+                SELECT v.word FROM {ProductWords.Table} v WHERE {ProductWords.LettersKey}(v.word) = {ProductWords.LettersKey}(w.word)
+                UNION
+                (SELECT v.word FROM {ProductWords.Table} v ORDER BY v.word <-> w.word LIMIT 20)
+            ) AS c,
+            LATERAL (SELECT levenshtein_less_equal(w.word, c.word, 3)
+                - CASE WHEN {ProductWords.LettersKey}(c.word) = {ProductWords.LettersKey}(w.word) THEN 1 ELSE 0 END AS edits) AS d
+            WHERE length(w.word) >= 3
+                AND NOT EXISTS (SELECT FROM {ProductWords.Table} x WHERE x.word = w.word)
+                AND d.edits <= CASE WHEN length(w.word) <= 4 THEN 1 ELSE 2 END
+            ORDER BY d.edits, abs(length(c.word) - length(w.word)), similarity(w.word, c.word) DESC, c.word
+            LIMIT 1
+        ) AS f ON TRUE
+        WHERE w.word <> ''
+        """;
+
     public static Task<List<RankedProduct>> RelevanceAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
     {
         var filter = ProductSqlFilter.From(query);
         // 32: rank / (rank + 1), so ranks stay in (0, 1) whatever the document's length.
-        return PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", RankedCandidates, after, take, ct);
+        return PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", after, take, ct);
     }
 
-    public static Task<List<RankedProduct>> SimilarAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
+    /// <summary>
+    /// The did-you-mean listing: <paramref name="query"/>'s words corrected against the names'
+    /// vocabulary (<see cref="CorrectAsync"/>), then ranked full text as <c>sort=relevance</c> is.
+    /// Empty when no word could be corrected (the uncorrected search already matched nothing).
+    /// </summary>
+    public static async Task<List<RankedProduct>> SimilarAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
     {
-        var filter = ProductSqlFilter.From(query, fullText: false);
-        var q = filter.Add(query.Q!, NpgsqlDbType.Text);
-        // q <% name is the indexable form (name on the right); word_similarity finds q in a longer name.
-        return PageAsync(reader, filter, $"word_similarity({q}, name)", SimilarCandidates, after, take, ct, $"{q} <% name");
+        var corrected = await reader.ReadAsync((dataSource, ct) => CorrectAsync(dataSource, query.Q!, ct), ct);
+        return string.IsNullOrWhiteSpace(corrected)
+            ? []
+            : await RelevanceAsync(reader, query with { Q = corrected }, after, take, ct);
+    }
+
+    /// <summary>
+    /// Each letters-only word of <paramref name="q"/> (3 letters or more) that no product name has
+    /// is replaced by its nearest vocabulary word, within one edit for words of up to 4 letters and two
+    /// for longer ones, a transposition counting as one; null when nothing changed. Candidates come
+    /// from two index lookups per word, never a scan: the same sorted letters (transpositions, which
+    /// share almost no trigrams: tnet and tent share 1 of 9) and the 20 nearest by trigram distance
+    /// (GiST KNN: missing, extra and wrong letters). Ties prefer the same length, then trigram similarity.
+    /// </summary>
+    internal static async Task<string?> CorrectAsync(NpgsqlDataSource dataSource, string q, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(s_correctionSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = q, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var rows = await command.ExecuteReaderAsync(ct);
+        return await rows.ReadAsync(ct) && !rows.IsDBNull(0) && rows.GetBoolean(1) ? rows.GetString(0) : null;
     }
 
     private static Task<List<RankedProduct>> PageAsync(
-        ProductReader reader, ProductSqlFilter filter, string rank, int candidates, KeysetCursor? after, int take, CancellationToken ct, string? match = null)
+        ProductReader reader, ProductSqlFilter filter, string rank, KeysetCursor? after, int take, CancellationToken ct)
     {
         var seek = after is null
             ? ""
             : $"WHERE (-c.rank, c.id) > ({filter.Add(-(after.LastRank ?? 0f), NpgsqlDbType.Real)}, {filter.Add(after.LastId, NpgsqlDbType.Uuid)})";
-        var where = match is null ? filter.Where : $"{match} AND {filter.Where}";
         // The page is cut from the candidates by id and rank alone; only its rows are read in full.
         var sql = $"""
             WITH c AS (
-                SELECT id, ({rank})::real AS rank FROM {CatalogTables.Products} WHERE {where} LIMIT {candidates}
+                SELECT id, ({rank})::real AS rank FROM {CatalogTables.Products} WHERE {filter.Where} LIMIT {RankedCandidates}
             ), page AS (
                 SELECT c.id, c.rank FROM c {seek} ORDER BY c.rank DESC, c.id LIMIT {filter.Add(take, NpgsqlDbType.Integer)}
             )

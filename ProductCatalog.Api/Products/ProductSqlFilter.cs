@@ -19,11 +19,10 @@ internal sealed class ProductSqlFilter
     public string Where => _conditions.Count == 0 ? "TRUE" : string.Join(" AND ", _conditions);
 
     /// <param name="q">The validated listing query; its sort, page size and cursor are not filters.</param>
-    /// <param name="fullText">False for the similarity fallback, which matches <c>q</c> by trigrams instead.</param>
-    public static ProductSqlFilter From(ProductListQuery q, bool fullText = true)
+    public static ProductSqlFilter From(ProductListQuery q)
     {
         var filter = new ProductSqlFilter();
-        if (q.Q is not null && fullText)
+        if (q.Q is not null)
         {
             var terms = SearchTerms.Parse(q.Q);
             var words = $"websearch_to_tsquery('english', {filter.Add(terms.Words, NpgsqlDbType.Text)})";

@@ -111,6 +111,22 @@ public sealed class SearchTests(CatalogAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_transposed_word_is_corrected_to_a_word_of_the_names()
+    {
+        var categoryId = await SeedAsync(
+            new JsonObject { ["name"] = "Two-person Tent XL" },
+            new JsonObject { ["name"] = "Fishing net" },
+            new JsonObject { ["name"] = "Camping stove" });
+
+        // A transposition shares almost no trigrams (tnet and tent: 1 of 9); the letters key finds it,
+        // and the same length wins over "net" (one deletion away).
+        var (found, fallback) = await WalkAsync($"q=tnet&categoryId={categoryId}");
+
+        Assert.Equal(["Two-person Tent XL"], Names(found));
+        Assert.Equal(["similarity"], fallback);
+    }
+
+    [Fact]
     public async Task Facets_count_a_known_set_exactly()
     {
         var word = UniqueWord();
