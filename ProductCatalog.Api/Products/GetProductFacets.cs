@@ -19,7 +19,7 @@ namespace ProductCatalog.Api.Products;
 /// </remarks>
 internal static class GetProductFacets
 {
-    public const int ExactBound = 50_000;
+    public const int ExactBound = 10_000;
 
     /// <summary>The most frequent categories and tags, each; a sidebar shows a handful.</summary>
     public const int MaxBuckets = 100;
