@@ -107,7 +107,7 @@ namespace ProductCatalog.Client.Api.V1.Products.Facets
             /// <summary>Lowest price, inclusive.</summary>
             [QueryParameter("minPrice")]
             public decimal? MinPrice { get; set; }
-            /// <summary>Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds &quot;Tent pegs&quot;). When nothing matches, the listing falls back to similar names (header `Search-Fallback`).</summary>
+            /// <summary>Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds &quot;Tent pegs&quot;). When nothing matches, misspelt words (a missing, extra, wrong or swapped letter) are corrected to words of product names and the search is repeated (header `Search-Fallback`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             [QueryParameter("q")]
