@@ -46,6 +46,8 @@ internal static class ListProducts
         {
             rows = IsUnfiltered(query) && query.Sort == ProductSort.Name
                 ? await reader.PageByNameAsync(after?.LastName, after?.LastId ?? Guid.Empty, query.Limit + 1, ct)
+                : query.Q is not null
+                ? await ProductSearch.SortedAsync(reader, query, after, query.Limit + 1, ct)
                 : await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
                     .Take(query.Limit + 1)
                     .Select(ProductQueries.ToResponse)
@@ -87,18 +89,9 @@ internal static class ListProducts
     private static bool IsUnfiltered(ProductListQuery q) =>
         q is { Q: null, CategoryId: null, Tag: null, MinPrice: null, MaxPrice: null, IsActive: null, InStock: null };
 
+    // q is never here: a full-text listing is ProductSearch's (sorted or ranked).
     private static IQueryable<Product> Filter(IQueryable<Product> products, ProductListQuery q)
     {
-        if (q.Q is not null)
-        {
-            // websearch_to_tsquery accepts any text (quotes, operators, SQL) without a syntax error;
-            // to_tsquery only ever sees a checked word and ":*" (SearchTerms).
-            var terms = SearchTerms.Parse(q.Q);
-            products = terms.PrefixQuery is null
-                ? products.Where(p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", terms.Words)))
-                : products.Where(p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", terms.Words).And(EF.Functions.ToTsQuery("english", terms.PrefixQuery))));
-        }
-
         if (q.CategoryId is { } categoryId)
         {
             products = products.Where(p => p.CategoryId == categoryId);
