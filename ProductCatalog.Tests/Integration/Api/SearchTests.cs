@@ -110,6 +110,41 @@ public sealed class SearchTests(CatalogAppFixture fixture)
         Assert.Equal([null], exactFallback);
     }
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("-name")]
+    [InlineData("price")]
+    [InlineData("-price")]
+    [InlineData("-createdAt")]
+    public async Task A_sorted_search_pages_every_match_once_in_order(string sort)
+    {
+        var word = UniqueWord();
+        var categoryId = await SeedAsync(
+            new JsonObject { ["name"] = $"Delta {word}", ["price"] = 4m },
+            new JsonObject { ["name"] = $"Alpha {word}", ["price"] = 9m },
+            new JsonObject { ["name"] = $"Echo {word}", ["price"] = 1m },
+            new JsonObject { ["name"] = $"Bravo {word}", ["price"] = 4m },
+            new JsonObject { ["name"] = "Charlie other", ["price"] = 2m });
+
+        var (walked, fallback) = await WalkAsync($"q={word}&categoryId={categoryId}&sort={sort}&limit=2");
+
+        var ids = walked.Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.Equal(4, ids.Distinct().Count());
+        Assert.All(fallback, f => Assert.Null(f));
+        var expected = sort.TrimStart('-') switch
+        {
+            "name" => walked.OrderBy(p => p.GetProperty("name").GetString(), StringComparer.Ordinal).ToList(),
+            "price" => walked.OrderBy(p => p.GetProperty("price").GetDecimal()).ThenBy(p => p.GetProperty("id").GetString(), StringComparer.Ordinal).ToList(),
+            _ => walked.OrderBy(p => p.GetProperty("createdAt").GetDateTimeOffset()).ThenBy(p => p.GetProperty("id").GetString(), StringComparer.Ordinal).ToList(),
+        };
+        if (sort.StartsWith('-'))
+        {
+            expected.Reverse();
+        }
+
+        Assert.Equal(Names(expected), Names(walked));
+    }
+
     [Fact]
     public async Task A_transposed_word_is_corrected_to_a_word_of_the_names()
     {
