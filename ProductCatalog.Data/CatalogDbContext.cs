@@ -24,6 +24,12 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasCollation(NameCollation, locale: "und", provider: "icu", deterministic: true);
+
+        // The search's typo fallback corrects words against a vocabulary of the names' words (trigram
+        // neighbours, then edit distance); both are contrib extensions that Debian's server package,
+        // Azure Flexible Server (azure.extensions) and CloudNativePG's image all carry.
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        modelBuilder.HasPostgresExtension("fuzzystrmatch");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CatalogDbContext).Assembly);
     }
 }

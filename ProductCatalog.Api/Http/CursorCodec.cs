@@ -103,7 +103,8 @@ public sealed class CursorCodec
 
 /// <summary>
 /// Where the next page starts. <c>Sort</c> and <c>Filter</c> pin the listing it belongs to; the
-/// sort key is stored exactly (ticks, not a rounded timestamp) so the seek is exact.
+/// sort key is stored exactly (ticks, not a rounded timestamp; a rank as the <c>real</c> the server
+/// computed) so the seek is exact. <c>Mode</c> keeps a similarity-fallback listing in that mode.
 /// </summary>
 public sealed record KeysetCursor(
     [property: JsonPropertyName("s")] string Sort,
@@ -111,7 +112,9 @@ public sealed record KeysetCursor(
     [property: JsonPropertyName("id")] Guid LastId,
     [property: JsonPropertyName("n")] string? LastName = null,
     [property: JsonPropertyName("p")] decimal? LastPrice = null,
-    [property: JsonPropertyName("t")] long? LastCreatedTicks = null);
+    [property: JsonPropertyName("t")] long? LastCreatedTicks = null,
+    [property: JsonPropertyName("r")] float? LastRank = null,
+    [property: JsonPropertyName("m")] string? Mode = null);
 
 [JsonSerializable(typeof(KeysetCursor))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

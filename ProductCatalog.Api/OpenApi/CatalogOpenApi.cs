@@ -266,6 +266,12 @@ internal static class CatalogOpenApi
             Description = "`true` when this is the stored response to an earlier request with the same `Idempotency-Key` (nothing was written this time).",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("true")] },
         },
+        ProductSearch.FallbackHeader => new()
+        {
+            Required = required,
+            Description = "`similarity` when the search (`q`) matched nothing and this page lists the matches of the search with its misspelt words corrected to words of product names (a typo fallback), by relevance. Absent on a normal listing.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(ProductSearch.SimilarityMode)] },
+        },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Describe this header here."),
     };
 

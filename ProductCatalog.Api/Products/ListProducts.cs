@@ -33,18 +33,48 @@ internal static class ListProducts
             }
         }
 
-        var rows = IsUnfiltered(query) && query.Sort == ProductSort.Name
-            ? await reader.PageByNameAsync(after?.LastName, after?.LastId ?? Guid.Empty, query.Limit + 1, ct)
-            : await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
-                .Take(query.Limit + 1)
-                .Select(ProductQueries.ToResponse)
-                .ToListAsync(ct);
+        List<ProductResponse> rows;
+        List<float>? ranks = null;
+        var similarity = after?.Mode == ProductSearch.SimilarityMode;
+        if (similarity || query.Sort == ProductSort.Relevance)
+        {
+            (rows, ranks) = Split(similarity
+                ? await ProductSearch.SimilarAsync(reader, query, after, query.Limit + 1, ct)
+                : await ProductSearch.RelevanceAsync(reader, query, after, query.Limit + 1, ct));
+        }
+        else
+        {
+            rows = IsUnfiltered(query) && query.Sort == ProductSort.Name
+                ? await reader.PageByNameAsync(after?.LastName, after?.LastId ?? Guid.Empty, query.Limit + 1, ct)
+                : query.Q is not null
+                ? await ProductSearch.SortedAsync(reader, query, after, query.Limit + 1, ct)
+                : await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
+                    .Take(query.Limit + 1)
+                    .Select(ProductQueries.ToResponse)
+                    .ToListAsync(ct);
+        }
+
+        // A search that matches nothing (judged on its first page only: later pages of a full-text
+        // listing may be empty legitimately) becomes a did-you-mean listing of similar names.
+        if (rows.Count == 0 && after is null && query.Q is not null)
+        {
+            (rows, ranks) = Split(await ProductSearch.SimilarAsync(reader, query, null, query.Limit + 1, ct));
+            similarity = true;
+        }
+
+        if (similarity)
+        {
+            request.HttpContext.Response.Headers[ProductSearch.FallbackHeader] = ProductSearch.SimilarityMode;
+        }
 
         string? next = null;
         if (rows.Count > query.Limit)
         {
             rows.RemoveAt(rows.Count - 1);
-            next = cursors.Encode(CursorAfter(rows[^1], query.Sort, fingerprint));
+            var cursor = ranks is null
+                ? CursorAfter(rows[^1], query.Sort, fingerprint)
+                : new KeysetCursor(query.Sort.Text, fingerprint, rows[^1].Id, LastRank: ranks[rows.Count - 1], Mode: similarity ? ProductSearch.SimilarityMode : null);
+            next = cursors.Encode(cursor);
             request.HttpContext.Response.Headers.Link = $"<{NextPageUrl(request, next)}>; rel=\"next\"";
         }
 
@@ -53,17 +83,15 @@ internal static class ListProducts
         return new JsonBytes<ProductPage>(JsonSerializer.SerializeToUtf8Bytes(new ProductPage(rows, next), CatalogJsonContext.Default.ProductPage));
     }
 
+    private static (List<ProductResponse> Rows, List<float> Ranks) Split(List<RankedProduct> ranked) =>
+        ([.. ranked.Select(r => r.Product)], [.. ranked.Select(r => r.Rank)]);
+
     private static bool IsUnfiltered(ProductListQuery q) =>
         q is { Q: null, CategoryId: null, Tag: null, MinPrice: null, MaxPrice: null, IsActive: null, InStock: null };
 
+    // q is never here: a full-text listing is ProductSearch's (sorted or ranked).
     private static IQueryable<Product> Filter(IQueryable<Product> products, ProductListQuery q)
     {
-        if (q.Q is not null)
-        {
-            // websearch_to_tsquery accepts any text (quotes, operators, SQL) without a syntax error.
-            products = products.Where(p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", q.Q)));
-        }
-
         if (q.CategoryId is { } categoryId)
         {
             products = products.Where(p => p.CategoryId == categoryId);

@@ -20,7 +20,19 @@ public static class ProductEndpoints
             .ValidatesQuery(ProductListQuery.Validate)
             .RecordsListDuration()
             .ProducesHeader(StatusCodes.Status200OK, "Link", required: false)
-            .DescribesResponse(StatusCodes.Status200OK, "One page of products in the requested order. Follow `Link` (or send `nextCursor` as `cursor`) for the next.");
+            .ProducesHeader(StatusCodes.Status200OK, ProductSearch.FallbackHeader, required: false)
+            .DescribesResponse(StatusCodes.Status200OK, "One page of products in the requested order. Follow `Link` (or send `nextCursor` as `cursor`) for the next. "
+                + $"`sort=relevance` ranks at most the first {ProductSearch.RankedCandidates} matches; a search that matches nothing is "
+                + $"repeated with its misspelt words corrected to words of product names (by relevance), and says so with `{ProductSearch.FallbackHeader}: {ProductSearch.SimilarityMode}` on every page.");
+
+        // Before /{id:guid} only for the reader: "facets" is not a GUID, so the routes cannot clash.
+        products.MapGet("/facets", GetProductFacets.Handle)
+            .WithName("GetProductFacets")
+            .WithSummary("Count the matching products by category, tag, price range and stock, for a filter sidebar")
+            .ValidatesQuery(ProductListQuery.ValidateFacets)
+            .DescribesResponse(StatusCodes.Status200OK, $"Counts for the products the filters match (the {GetProductFacets.MaxBuckets} most frequent categories and tags). "
+                + $"Exact up to {GetProductFacets.ExactBound} matching products; past that `approximate` is true and the counts are estimates.")
+            .DescribesResponse(StatusCodes.Status400BadRequest, "A filter is invalid, or `sort`, `limit` or `cursor` was sent (facets count every match). `errors` names each parameter.");
 
         products.MapGet("/{id:guid}", GetProduct.ById)
             .WithName("GetProduct")

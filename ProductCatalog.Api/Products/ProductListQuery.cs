@@ -21,7 +21,8 @@ public sealed record ProductListQuery(
     public const int MaxLimit = 100;
     public const int MaxSearchLength = 200;
 
-    private static readonly string[] s_known = ["q", "categoryId", "tag", "minPrice", "maxPrice", "isActive", "inStock", "sort", "limit", "cursor"];
+    private static readonly string[] s_filters = ["q", "categoryId", "tag", "minPrice", "maxPrice", "isActive", "inStock"];
+    private static readonly string[] s_known = [.. s_filters, "sort", "limit", "cursor"];
 
     /// <summary>
     /// Checks the raw query string: unknown or repeated parameters, and every value's text, so that
@@ -31,34 +32,19 @@ public sealed record ProductListQuery(
     /// </summary>
     public static void Validate(IQueryCollection query, ValidationErrors errors)
     {
-        foreach (var (name, values) in query)
-        {
-            if (!s_known.Contains(name, StringComparer.Ordinal))
-            {
-                errors.Add(name, $"Unknown query parameter. Known: {string.Join(", ", s_known)}.");
-            }
-            else if (values.Count > 1)
-            {
-                errors.Add(name, "Give this parameter once.");
-            }
-        }
-
-        Text(query, "q", MaxSearchLength, errors);
-        Text(query, "tag", ProductRules.MaxTagLength, errors);
-        Parse(query, "categoryId", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : (int?)null, "a positive integer");
-        var minPrice = Parse(query, "minPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
-        var maxPrice = Parse(query, "maxPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
-        Parse(query, "isActive", errors, ParseBool, "true or false");
-        Parse(query, "inStock", errors, ParseBool, "true or false");
+        CheckNames(query, s_known, errors, _ => $"Unknown query parameter. Known: {string.Join(", ", s_known)}.");
+        ValidateFilters(query, errors);
         Parse(query, "limit", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= MaxLimit ? v : (int?)null, $"an integer from 1 to {MaxLimit}");
-        if (query.TryGetValue("sort", out var sortText) && !ProductSort.TryParse(sortText.ToString(), out _))
+        if (query.TryGetValue("sort", out var sortText))
         {
-            errors.Add("sort", $"Must be one of: {string.Join(", ", ProductSort.All.Select(s => s.Text))}.");
-        }
-
-        if (minPrice > maxPrice)
-        {
-            errors.Add("minPrice", "Must not be greater than maxPrice.");
+            if (!ProductSort.TryParse(sortText.ToString(), out var sort))
+            {
+                errors.Add("sort", $"Must be one of: {string.Join(", ", ProductSort.All.Select(s => s.Text))}.");
+            }
+            else if (sort == ProductSort.Relevance && !query.ContainsKey("q"))
+            {
+                errors.Add("sort", "relevance ranks a search's matches: only with q.");
+            }
         }
 
         if (query.TryGetValue("cursor", out var c) && c.ToString() is { Length: 0 })
@@ -66,6 +52,60 @@ public sealed record ProductListQuery(
             errors.Add("cursor", "Must not be empty; omit it for the first page.");
         }
     }
+
+    /// <summary>
+    /// The facets' query string: the listing's filters only. <c>sort</c>, <c>limit</c> and <c>cursor</c>
+    /// are named as errors rather than ignored, since a caller sending them expects them to apply.
+    /// </summary>
+    public static void ValidateFacets(IQueryCollection query, ValidationErrors errors)
+    {
+        CheckNames(query, s_filters, errors, name => s_known.Contains(name, StringComparer.Ordinal)
+            ? "Facets count every match: sort, limit and cursor do not apply to them."
+            : $"Unknown query parameter. Known: {string.Join(", ", s_filters)}.");
+        ValidateFilters(query, errors);
+    }
+
+    private static void CheckNames(IQueryCollection query, string[] known, ValidationErrors errors, Func<string, string> unknown)
+    {
+        foreach (var (name, values) in query)
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(name, unknown(name));
+            }
+            else if (values.Count > 1)
+            {
+                errors.Add(name, "Give this parameter once.");
+            }
+        }
+    }
+
+    private static void ValidateFilters(IQueryCollection query, ValidationErrors errors)
+    {
+        Text(query, "q", MaxSearchLength, errors);
+        Text(query, "tag", ProductRules.MaxTagLength, errors);
+        Parse(query, "categoryId", errors, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : (int?)null, "a positive integer");
+        var minPrice = Parse(query, "minPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
+        var maxPrice = Parse(query, "maxPrice", errors, ParsePrice, "a price from 0 to 999999999.99");
+        Parse(query, "isActive", errors, ParseBool, "true or false");
+        Parse(query, "inStock", errors, ParseBool, "true or false");
+        if (minPrice > maxPrice)
+        {
+            errors.Add("minPrice", "Must not be greater than maxPrice.");
+        }
+    }
+
+    /// <summary>The facets' filters: the listing's, with its default sort and page size (which facets ignore).</summary>
+    public static ProductListQuery From(ProductFilterRequest request) => From(new ProductListRequest
+    {
+        Q = request.Q,
+        CategoryId = request.CategoryId,
+        Tag = request.Tag,
+        MinPrice = request.MinPrice,
+        MaxPrice = request.MaxPrice,
+        IsActive = request.IsActive,
+        InStock = request.InStock,
+    });
 
     /// <summary>The bound values of a query string that <see cref="Validate"/> passed, with defaults and tags normalized.</summary>
     public static ProductListQuery From(ProductListRequest request) => new(
@@ -129,18 +169,22 @@ public sealed record ProductListQuery(
 }
 
 /// <summary>
-/// The sort orders the listing supports; each has a matching (key, id) index. The binder parses a
+/// The sort orders the listing supports; each but relevance has a matching (key, id) index. The binder parses a
 /// <c>sort</c> with <see cref="TryParse"/>; the document shows it as a string of <see cref="All"/>'s texts.
 /// </summary>
 public sealed record ProductSort(string Text, string Field, bool Descending)
 {
     public static readonly ProductSort Name = new("name", "name", false);
 
+    /// <summary>Best match first (only with <c>q</c>); ranked by <see cref="ProductSearch"/>, not by an index order.</summary>
+    public static readonly ProductSort Relevance = new("relevance", "relevance", true);
+
     public static readonly IReadOnlyList<ProductSort> All =
     [
         Name, new("-name", "name", true),
         new("price", "price", false), new("-price", "price", true),
         new("createdAt", "createdAt", false), new("-createdAt", "createdAt", true),
+        Relevance,
     ];
 
     public static bool TryParse(string text, out ProductSort sort)

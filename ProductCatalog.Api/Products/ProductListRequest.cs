@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Mvc;
 namespace ProductCatalog.Api.Products;
 
 /// <summary>
-/// The listing's query string as the framework binds it (and documents it: the OpenAPI parameters
-/// come from these properties). <see cref="ProductListQuery.Validate"/> checks the raw text first,
-/// so the handler only sees values that passed; see <see cref="ProductListQuery.From"/>.
+/// The listing's filters as the framework binds them (and documents them: the OpenAPI parameters
+/// come from these properties), shared by the listing and its facets. The endpoint's query validation
+/// checks the raw text first, so a handler only sees values that passed; see <see cref="ProductListQuery.From(ProductListRequest)"/>.
 /// </summary>
-public sealed record ProductListRequest
+public record ProductFilterRequest
 {
     [FromQuery(Name = "q")]
-    [Description("Full-text search over name, description and SKU (web-search syntax; any text is safe).")]
+    [Description("Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds \"Tent pegs\"). When nothing matches, misspelt words (a missing, extra, wrong or swapped letter) are corrected to words of product names and the search is repeated (header `Search-Fallback`).")]
     public string? Q { get; init; }
 
     [FromQuery(Name = "categoryId")]
@@ -37,9 +37,13 @@ public sealed record ProductListRequest
     [FromQuery(Name = "inStock")]
     [Description("Only products with stock (true) or without (false).")]
     public bool? InStock { get; init; }
+}
 
+/// <summary>The listing's query string: the filters, then the order and the page.</summary>
+public sealed record ProductListRequest : ProductFilterRequest
+{
     [FromQuery(Name = "sort")]
-    [Description("Sort order; ties are broken by id.")]
+    [Description("Sort order; ties are broken by id. `relevance` (best match first) only with `q`.")]
     public ProductSort? Sort { get; init; }
 
     [FromQuery(Name = "limit")]

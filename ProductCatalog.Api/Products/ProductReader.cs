@@ -38,6 +38,10 @@ internal sealed partial class ProductReader(NpgsqlDataSource dataSource, TimePro
     public Task<List<ProductResponse>> PageByNameAsync(string? afterName, Guid afterId, int take, CancellationToken ct) =>
         WithRetriesAsync(static (reader, page, ct) => reader.PageAsync(page.afterName, page.afterId, page.take, ct), (afterName, afterId, take), ct);
 
+    /// <summary>A statement of another shape (ranked search, facets) with the same retries.</summary>
+    public Task<TResult> ReadAsync<TResult>(Func<NpgsqlDataSource, CancellationToken, Task<TResult>> read, CancellationToken ct) =>
+        WithRetriesAsync(static (_, state, ct) => state.read(state.dataSource, ct), (read, dataSource), ct);
+
     // A loop, not a resilience pipeline: the pipeline's layers cost about 4 µs of a 100 µs read (profiled).
     private async Task<TResult> WithRetriesAsync<TState, TResult>(Func<ProductReader, TState, CancellationToken, Task<TResult>> read, TState state, CancellationToken ct)
     {
@@ -93,7 +97,7 @@ internal sealed partial class ProductReader(NpgsqlDataSource dataSource, TimePro
         return rows;
     }
 
-    private static ProductResponse Read(NpgsqlDataReader row) => new(
+    internal static ProductResponse Read(NpgsqlDataReader row) => new(
         row.GetGuid(0),
         row.GetString(1),
         row.GetString(2),

@@ -9,6 +9,7 @@ public sealed class OpenApiTests(CatalogAppFixture fixture)
     public static TheoryData<string, string, int[]> ContractRows() => new()
     {
         { "get", "/api/v1/products", [200, 400] },
+        { "get", "/api/v1/products/facets", [200, 400] },
         { "get", "/api/v1/products/{id}", [200, 304, 404] },
         { "get", "/api/v1/products/by-sku/{sku}", [200, 304, 404] },
         { "post", "/api/v1/products", [201, 400, 401, 403, 409, 413, 415, 422, 429] },

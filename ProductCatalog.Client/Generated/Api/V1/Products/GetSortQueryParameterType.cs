@@ -32,5 +32,9 @@ namespace ProductCatalog.Client.Api.V1.Products
         #pragma warning disable CS1591
         Minus_createdAt,
         #pragma warning restore CS1591
+        [EnumMember(Value = "relevance")]
+        #pragma warning disable CS1591
+        Relevance,
+        #pragma warning restore CS1591
     }
 }

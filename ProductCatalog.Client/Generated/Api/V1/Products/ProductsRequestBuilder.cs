@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using ProductCatalog.Client.Api.V1.Products.Batch;
 using ProductCatalog.Client.Api.V1.Products.BySku;
+using ProductCatalog.Client.Api.V1.Products.Facets;
 using ProductCatalog.Client.Api.V1.Products.Item;
 using ProductCatalog.Client.Models;
 using System.Collections.Generic;
@@ -29,6 +30,11 @@ namespace ProductCatalog.Client.Api.V1.Products
         public global::ProductCatalog.Client.Api.V1.Products.BySku.BySkuRequestBuilder BySku
         {
             get => new global::ProductCatalog.Client.Api.V1.Products.BySku.BySkuRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The facets property</summary>
+        public global::ProductCatalog.Client.Api.V1.Products.Facets.FacetsRequestBuilder Facets
+        {
+            get => new global::ProductCatalog.Client.Api.V1.Products.Facets.FacetsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>Gets an item from the ProductCatalog.Client.api.v1.products.item collection</summary>
         /// <param name="position">Unique identifier of the item</param>
@@ -208,7 +214,7 @@ namespace ProductCatalog.Client.Api.V1.Products
             /// <summary>Lowest price, inclusive.</summary>
             [QueryParameter("minPrice")]
             public decimal? MinPrice { get; set; }
-            /// <summary>Full-text search over name, description and SKU (web-search syntax; any text is safe).</summary>
+            /// <summary>Full-text search over name, description and SKU (web-search syntax; any text is safe). The last word also matches as a prefix (`tent pe` finds &quot;Tent pegs&quot;). When nothing matches, misspelt words (a missing, extra, wrong or swapped letter) are corrected to words of product names and the search is repeated (header `Search-Fallback`).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             [QueryParameter("q")]
@@ -218,7 +224,7 @@ namespace ProductCatalog.Client.Api.V1.Products
             [QueryParameter("q")]
             public string Q { get; set; }
 #endif
-            /// <summary>Sort order; ties are broken by id.</summary>
+            /// <summary>Sort order; ties are broken by id. `relevance` (best match first) only with `q`.</summary>
             [QueryParameter("sort")]
             public global::ProductCatalog.Client.Api.V1.Products.GetSortQueryParameterType? Sort { get; set; }
             /// <summary>Only products with this tag (case-insensitive).</summary>
