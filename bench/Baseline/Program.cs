@@ -24,16 +24,34 @@ app.MapGet("/api/v1/products/{id:guid}", (Guid id, HttpContext context) =>
 app.MapGet("/api/v1/products/by-sku/{sku}", (string sku, HttpContext context) =>
     SingleAsync(context, $"SELECT {Columns} FROM products WHERE sku = $1 LIMIT 1", sku.ToUpperInvariant()));
 
-// Keyset listing by name: ?afterName=&afterId= seeks like the API's cursor; ?q= searches.
+// Keyset listing by name: ?afterName=&afterId= seeks like the API's cursor; ?q= searches (a first page).
 app.MapGet("/api/v1/products", async (HttpContext context) =>
 {
     var query = context.Request.Query;
     var parameters = new List<object>();
     var where = new List<string>();
+    var sql = "";
     if (query.TryGetValue("q", out var q))
     {
-        parameters.Add(q.ToString());
-        where.Add($"search_vector @@ websearch_to_tsquery('english', ${parameters.Count})");
+        // The API's statement for a first page of q by name (docs/search.md): its last plain word
+        // is also a prefix, and the first 10 001 matches are sorted in memory unless there are more.
+        var text = q.ToString();
+        var space = text.TrimEnd().LastIndexOf(' ') + 1;
+        var last = text.TrimEnd()[space..];
+        var prefix = last.Length >= 2 && last.All(char.IsLetterOrDigit);
+        parameters.Add(prefix ? text[..space] : text);
+        parameters.Add(prefix ? last.ToLowerInvariant() + ":*" : "");
+        var match = prefix
+            ? "search_vector @@ (websearch_to_tsquery('english', $1) && to_tsquery('english', $2))"
+            : "search_vector @@ websearch_to_tsquery('english', $1) AND $2 = ''";
+        sql = $"""
+            WITH m AS MATERIALIZED (SELECT id, name AS k FROM products WHERE {match} LIMIT 10001),
+            page AS (
+                (SELECT m.id, m.k FROM m WHERE (SELECT count(*) FROM m) <= 10000 ORDER BY m.k, m.id LIMIT 21)
+                UNION ALL
+                (SELECT p.id, p.name FROM products p WHERE (SELECT count(*) FROM m) > 10000 AND {match} ORDER BY p.name, p.id LIMIT 21))
+            SELECT {string.Join(", ", Columns.Split(", ").Select(c => "p." + c))} FROM page JOIN products p ON p.id = page.id ORDER BY page.k, page.id
+            """;
     }
 
     if (query.TryGetValue("afterName", out var afterName) && query.TryGetValue("afterId", out var afterId))
@@ -43,7 +61,11 @@ app.MapGet("/api/v1/products", async (HttpContext context) =>
         where.Add($"(name, id) > (${parameters.Count - 1}, ${parameters.Count})");
     }
 
-    var sql = $"SELECT {Columns} FROM products {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY name, id LIMIT 21";
+    if (sql.Length == 0)
+    {
+        sql = $"SELECT {Columns} FROM products {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY name, id LIMIT 21";
+    }
+
     await using var command = dataSource.CreateCommand(sql);
     foreach (var value in parameters)
     {
