@@ -5,10 +5,9 @@
 namespace ProductCatalog.Data.Migrations
 {
     /// <summary>
-    /// The typo fallback's vocabulary (<see cref="ProductWords"/>) replaces
-    /// the trigram index on every product name: a query's unknown word is corrected against the
-    /// distinct words of the names (thousands, not millions), so the per-product index is no longer
-    /// needed and imports stop paying for it. Statement triggers with transition tables add a
+    /// The typo fallback's vocabulary (<see cref="ProductWords"/>), with pg_trgm and fuzzystrmatch:
+    /// a query's unknown word is corrected against the distinct words of the names (thousands, not
+    /// millions), so no trigram index on every product is needed and imports do not pay for one. Statement triggers with transition tables add a
     /// statement's new words in one set-based <c>INSERT ... ON CONFLICT DO NOTHING</c> (in word
     /// order, so two imports adding the same new words lock them in the same order and cannot
     /// deadlock); an update adds words only for rows whose name changed. The migration fills the
@@ -19,16 +18,11 @@ namespace ProductCatalog.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "ix_products_name_trgm",
-                table: "products");
-
             migrationBuilder.AlterDatabase()
                 .Annotation("Npgsql:CollationDefinition:catalog_name", "und,und,icu,True")
                 .Annotation("Npgsql:PostgresExtension:fuzzystrmatch", ",,")
                 .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,")
-                .OldAnnotation("Npgsql:CollationDefinition:catalog_name", "und,und,icu,True")
-                .OldAnnotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+                .OldAnnotation("Npgsql:CollationDefinition:catalog_name", "und,und,icu,True");
 
             // The letters key is IMMUTABLE (C collation order) so it can be indexed; GiST, not GIN, on
             // the words: the correction asks for the nearest words by trigram distance (KNN), with no
@@ -94,17 +88,9 @@ namespace ProductCatalog.Data.Migrations
 
             migrationBuilder.AlterDatabase()
                 .Annotation("Npgsql:CollationDefinition:catalog_name", "und,und,icu,True")
-                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,")
                 .OldAnnotation("Npgsql:CollationDefinition:catalog_name", "und,und,icu,True")
                 .OldAnnotation("Npgsql:PostgresExtension:fuzzystrmatch", ",,")
                 .OldAnnotation("Npgsql:PostgresExtension:pg_trgm", ",,");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_products_name_trgm",
-                table: "products",
-                column: "name")
-                .Annotation("Npgsql:IndexMethod", "GIN")
-                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
         }
     }
 }
