@@ -9,13 +9,13 @@ namespace ProductCatalog.AppHost.Hosting;
 /// <param name="Launcher">The script DCP runs (named after the server).</param>
 /// <param name="Args">The server's own arguments, as the dashboard shows them.</param>
 /// <param name="PortVariable">The environment variable the server reads its port from.</param>
-/// <param name="PrepareAsync">Before every start: data directory, configuration, credentials (password, logger).</param>
+/// <param name="PrepareAsync">Before every start: data directory, configuration, credentials (password, logger, the app's services).</param>
 /// <param name="Description">The console line's text after "local executable".</param>
 internal sealed record LocalServerLaunch(
     ServerLauncher Launcher,
     string[] Args,
     string PortVariable,
-    Func<string, ILogger, CancellationToken, Task> PrepareAsync,
+    Func<string, ILogger, IServiceProvider, CancellationToken, Task> PrepareAsync,
     string Description);
 
 /// <summary>
@@ -47,7 +47,7 @@ internal static class LocalServerHosting
         {
             var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
             await launch.Launcher.WriteAsync(ct);
-            await launch.PrepareAsync(await server.PasswordParameter.GetValueAsync(ct) ?? "", logger, ct);
+            await launch.PrepareAsync(await server.PasswordParameter.GetValueAsync(ct) ?? "", logger, @event.Services, ct);
         });
 
         BackingServiceHosting.LogAtStartup(builder, server.Name, $"local executable {launch.Description}, port {port}, {server.Role}");

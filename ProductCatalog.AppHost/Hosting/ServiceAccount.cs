@@ -92,7 +92,8 @@ internal sealed partial class ServiceAccount(string userName, string packageHint
     }
 
     /// <summary>Runs a one-shot tool to completion; a non-zero exit code throws with the tool's output.</summary>
-    public async Task RunAsync((string Command, string[] Args) invocation, string? stdin, ILogger? logger, CancellationToken ct)
+    public async Task RunAsync(
+        (string Command, string[] Args) invocation, string? stdin, ILogger? logger, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(invocation.Command, invocation.Args)
         {
@@ -101,6 +102,11 @@ internal sealed partial class ServiceAccount(string userName, string packageHint
             RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
+
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"Could not start '{invocation.Command}'.");
         if (stdin is not null)

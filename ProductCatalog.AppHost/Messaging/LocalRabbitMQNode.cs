@@ -79,7 +79,7 @@ internal sealed class LocalRabbitMQNode
         new ServerLauncher(launcherPath, _account, _installation.Server, stopSignal: null),
         [],
         "RABBITMQ_NODE_PORT",
-        (password, _, ct) => PrepareAsync(password, ct),
+        (password, _, _, ct) => PrepareAsync(password, ct),
         $"{builder.DescribeData(_installation.Server, Root, _temporary)}, node {NodeName} (epmd port {EpmdPort}), management port {ManagementPort}");
 
     /// <summary>Before every start: the folders, the plugin list, the configuration and the user definitions.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -6,6 +7,12 @@ namespace ProductCatalog.AppHost.Postgres;
 public static class CatalogPostgresExtensions
 {
     public const string SectionName = "Catalog:Postgres";
+
+    /// <summary>How many streaming standbys a local primary gets (0: one server, as a plain run).</summary>
+    public const string StandbysKey = SectionName + ":Standbys";
+
+    /// <summary>The resource name of standby <paramref name="number"/> (from 1).</summary>
+    public static string StandbyName(string serverName, int number) => $"{serverName}-standby-{number}";
 
     public static BackingService Service { get; } = new(
         "PostgreSQL",
@@ -39,23 +46,47 @@ public static class CatalogPostgresExtensions
                 BackingServiceHosting.LogContainerChoice(builder, server.Resource, options.Persistent);
                 return server.AddDatabase(databaseName);
             },
-            local: (options, installation) => builder.AddLocalPostgres(serverName, options, installation).AddLocalDatabase(databaseName));
+            local: (options, installation) =>
+            {
+                var standbys = builder.Configuration.GetValue(StandbysKey, 0);
+                if (standbys is < 0 or > 5)
+                {
+                    throw new CatalogSetupException($"{StandbysKey} is {standbys}; use 0 (one server) to 5.");
+                }
 
+                var dataPath = LocalDataDirectory.Resolve(options, builder.AppHostDirectory, "productcatalog-pg", "pgdata");
+                var standbyNames = Enumerable.Range(1, standbys).Select(n => StandbyName(serverName, n)).ToList();
+                var primary = builder.AddLocalPostgres(serverName, dataPath, LocalDataDirectory.IsTemporary(options), installation, password: null, primary: null, standbyNames);
+                var database = primary.AddLocalDatabase(databaseName);
+                foreach (var standby in standbyNames)
+                {
+                    var path = Path.Combine(Path.GetDirectoryName(dataPath)!, standby, "pgdata");
+                    database.Resource.Servers.Add(builder.AddLocalPostgres(standby, path, temporary: true, installation, primary.Resource.PasswordParameter, primary.Resource, []).Resource);
+                }
+
+                return database;
+            });
+
+    // primary: null for the primary (or the only server); else the server this standby streams from.
     private static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
-        this IDistributedApplicationBuilder builder, string name, BackingServiceOptions options, PostgresInstallation installation)
+        this IDistributedApplicationBuilder builder, string name, string dataPath, bool temporary, PostgresInstallation installation,
+        ParameterResource? password, LocalPostgresServerResource? primary, List<string> synchronousStandbys)
     {
-        var dataPath = LocalDataDirectory.Resolve(options, builder.AppHostDirectory, "productcatalog-pg", "pgdata");
         var runDirectory = Path.GetDirectoryName(dataPath)!;
-        var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath);
+        var dataDirectory = new LocalPostgresDataDirectory(installation, dataPath, primary);
         var launcher = ServerLauncher.PathFor(runDirectory, installation.Postgres);
-        var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password");
-        var server = new LocalPostgresServerResource(name, launcher, runDirectory, password);
+        password ??= ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password");
+        var server = new LocalPostgresServerResource(name, launcher, runDirectory, password)
+        {
+            Role = primary is not null ? LocalServerRoles.Standby : synchronousStandbys.Count > 0 ? LocalServerRoles.Primary : LocalServerRoles.Standalone,
+        };
 
         var healthCheck = $"{name}_check";
         builder.Services.AddHealthChecks().AddNpgSql(_ => MaintenanceConnectionString(server.ConnectionString), name: healthCheck);
 
-        return builder.AddLocalServer(server, dataDirectory.Launch(launcher, LocalDataDirectory.IsTemporary(options), builder), LocalServerHosting.FreeLoopbackPort(), "DatabaseMultiple")
+        var resource = builder.AddLocalServer(server, dataDirectory.Launch(launcher, temporary, builder, name, synchronousStandbys), LocalServerHosting.FreeLoopbackPort(), "DatabaseMultiple")
             .WithHealthCheck(healthCheck);
+        return primary is null ? resource : resource.WaitFor(builder.CreateResourceBuilder(primary)).WithParentRelationship(primary);
     }
 
     /// <summary>
@@ -128,6 +159,14 @@ public static class CatalogPostgresExtensions
         if (await exists.ExecuteScalarAsync(ct) is not null)
         {
             return;
+        }
+
+        // With standbys the primary's commits wait for one, but the standbys wait for this server to
+        // be ready (that is, for this handler): the database itself is created without waiting, and
+        // reaches them with the copy they start from.
+        await using (var local = new NpgsqlCommand("SET synchronous_commit = local", connection))
+        {
+            await local.ExecuteNonQueryAsync(ct);
         }
 
         // Identifiers cannot be parameters; the name is quoted (and comes from the AppHost's own code).

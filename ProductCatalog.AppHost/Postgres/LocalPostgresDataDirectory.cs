@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace ProductCatalog.AppHost.Postgres;
 
@@ -7,7 +9,7 @@ namespace ProductCatalog.AppHost.Postgres;
 /// <c>initdb</c> once, and the superuser password set to the current secret before every start.
 /// PostgreSQL refuses to run as root, so as root every step runs as the <c>postgres</c> user.
 /// </summary>
-internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation installation, string path)
+internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation installation, string path, LocalPostgresServerResource? primary = null)
 {
     public const string ServiceUser = "postgres";
 
@@ -21,12 +23,56 @@ internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation in
     /// DCP stops an executable with SIGTERM, which PostgreSQL takes as a "smart" shutdown that waits
     /// for every client to disconnect (with the API's pools open: never); SIGINT is its "fast" one.
     /// </summary>
-    public LocalServerLaunch Launch(string launcherPath, bool temporary, IDistributedApplicationBuilder builder) => new(
+    /// <para>
+    /// A standby names itself with <c>cluster_name</c> (its walreceiver's application_name, which the
+    /// primary's <paramref name="synchronousStandbys"/> list matches); the list makes every commit
+    /// wait until a standby has flushed it.
+    /// </para>
+    public LocalServerLaunch Launch(string launcherPath, bool temporary, IDistributedApplicationBuilder builder, string name, IReadOnlyList<string> synchronousStandbys) => new(
         new ServerLauncher(launcherPath, _account, installation.Postgres, stopSignal: "INT"),
-        ["-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        [
+            "-D", Path, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", $"cluster_name={name}",
+            .. synchronousStandbys.Count == 0 ? [] : new[] { "-c", $"synchronous_standby_names=ANY 1 ({string.Join(", ", synchronousStandbys.Select(s => $"\"{s}\""))})" },
+        ],
         "PGPORT",
-        PrepareAsync,
-        builder.DescribeData(installation.Postgres, Path, temporary));
+        (password, logger, services, ct) => primary is null ? PrepareAsync(password, logger, ct) : CopyPrimaryAsync(name, password, logger, services, ct),
+        builder.DescribeData(installation.Postgres, Path, temporary) + (primary is null ? "" : $", streaming from {primary.Name}"));
+
+    /// <summary>
+    /// A standby starts from a fresh copy of its primary on every start (a local copy takes a
+    /// second, and a copy never diverges from a primary that was replaced), through a replication
+    /// slot of its own so the primary keeps the WAL it has not received yet.
+    /// </summary>
+    private async Task CopyPrimaryAsync(string name, string password, ILogger logger, IServiceProvider services, CancellationToken ct)
+    {
+        var source = primary!;
+        await services.GetRequiredService<ResourceNotificationService>().WaitForResourceHealthyAsync(source.Name, ct);
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+
+        await _account.CreateOwnedDirectoryAsync(Path, ct);
+        var slot = name.Replace('-', '_');
+        var primaryConnection = new NpgsqlConnectionStringBuilder(source.ConnectionString) { Database = "postgres" };
+        await using (var connection = new NpgsqlConnection(primaryConnection.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var drop = new NpgsqlCommand(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", connection)
+            {
+                Parameters = { new() { Value = slot } },
+            };
+            await drop.ExecuteNonQueryAsync(ct);
+        }
+
+        LogCopying(logger, source.Name, Path);
+        await _account.RunAsync(_account.Wrap(installation.BaseBackup,
+        [
+            "-D", Path, "-h", primaryConnection.Host!, "-p", primaryConnection.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", ServiceUser, "-X", "stream", "--write-recovery-conf", "--create-slot", "--slot", slot, "--checkpoint=fast",
+        ]), stdin: null, logger, ct, new Dictionary<string, string> { ["PGPASSWORD"] = password });
+    }
 
     private async Task PrepareAsync(string password, ILogger logger, CancellationToken ct)
     {
@@ -61,6 +107,9 @@ internal sealed partial class LocalPostgresDataDirectory(PostgresInstallation in
                 stdin: $"ALTER ROLE {ServiceUser} WITH PASSWORD '{escaped}';\n", logger, ct);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Copying {Primary} into the standby's data directory {DataDirectory}")]
+    private static partial void LogCopying(ILogger logger, string primary, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Initializing PostgreSQL data directory {DataDirectory}")]
     private static partial void LogInitializing(ILogger logger, string dataDirectory);

@@ -7,6 +7,22 @@ public sealed record PostgresInstallation(string BinDirectory)
 {
     public string InitDb => Path.Combine(BinDirectory, Program("initdb"));
 
+    /// <summary>
+    /// Copies a running server into a standby's data directory (Catalog:Postgres:Standbys): next to
+    /// postgres, or next to the program a symlinked postgres points at (a PATH folder may link only
+    /// the server programs).
+    /// </summary>
+    public string BaseBackup
+    {
+        get
+        {
+            var here = Path.Combine(BinDirectory, Program("pg_basebackup"));
+            var target = new FileInfo(Postgres).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            var there = target is null ? here : Path.Combine(Path.GetDirectoryName(target)!, Program("pg_basebackup"));
+            return File.Exists(here) ? here : there;
+        }
+    }
+
     public string Postgres => Path.Combine(BinDirectory, Program("postgres"));
 
     /// <summary>Folders that package managers install versioned PostgreSQL builds under.</summary>

@@ -25,6 +25,26 @@ public sealed class CatalogPostgresModelTests
     }
 
     [Fact]
+    public void Standbys_are_servers_of_their_own_and_the_database_asks_for_whichever_is_primary()
+    {
+        var builder = DistributedApplication.CreateBuilder(
+            ["Catalog:Postgres:Mode=local", "Catalog:Postgres:Persistent=false", $"{CatalogPostgresExtensions.StandbysKey}=1", "Catalog:Postgres:BinDirectory=" + FakeInstallation()]);
+
+        var database = (LocalPostgresDatabaseResource)builder.AddCatalogPostgres(CatalogResourceNames.Postgres, CatalogResourceNames.CatalogDatabase).Resource;
+
+        var servers = builder.Resources.OfType<LocalPostgresServerResource>().ToDictionary(s => s.Name, s => s.Role);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            [CatalogResourceNames.Postgres] = LocalServerRoles.Primary,
+            [CatalogPostgresExtensions.StandbyName(CatalogResourceNames.Postgres, 1)] = LocalServerRoles.Standby,
+        }, servers);
+        Assert.Equal(
+            "Host={postgres.bindings.tcp.host}:{postgres.bindings.tcp.port},{postgres-standby-1.bindings.tcp.host}:{postgres-standby-1.bindings.tcp.port};"
+            + "Username=postgres;Password={postgres-password.value};Database=catalogdb;Target Session Attributes=primary;Host Recheck Seconds=1",
+            database.ConnectionStringExpression.ValueExpression);
+    }
+
+    [Fact]
     public async Task The_dashboard_source_is_the_server_and_its_own_arguments()
     {
         var builder = DistributedApplication.CreateBuilder(["Catalog:Postgres:Mode=local", "Catalog:Postgres:Persistent=false", "Catalog:Postgres:BinDirectory=" + FakeInstallation()]);

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace ProductCatalog.Tests.Integration.HighAvailability;
+
+/// <summary>
+/// The fault tests kill servers, so they get an app of their own, started once: a PostgreSQL
+/// primary with one synchronous streaming standby (the deployed shape, kept lean for 2 cores) and
+/// no sample data. They run alone, after every parallel collection, so the main app is idle.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HighAvailabilityGroup : ICollectionFixture<HighAvailabilityFixture>
+{
+    public const string Name = "High availability";
+}
+
+public sealed class HighAvailabilityFixture : IAsyncLifetime
+{
+    public static readonly string Standby = CatalogPostgresExtensions.StandbyName(CatalogResourceNames.Postgres, 1);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _apiErrors = new();
+    private DistributedApplication? _app;
+
+    /// <summary>The api replicas' error log lines so far (with the lines after each), for a failing fault test to show.</summary>
+    public IReadOnlyCollection<string> ApiErrors => _apiErrors;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    public string SigningKey { get; private set; } = "";
+
+    /// <summary>How long the app took to start, for the report.</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(CatalogAppFixture.StartupTimeout);
+        var started = Stopwatch.StartNew();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ProductCatalog_AppHost>(
+            [
+                "Catalog:Postgres:Persistent=false",
+                $"{CatalogPostgresExtensions.StandbysKey}=1",
+                //#if (events)
+                "Catalog:Messaging:Persistent=false",
+                //#endif
+                "Catalog:SeedSampleData=false",
+            ],
+            cts.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        _app = await builder.BuildAsync(cts.Token);
+        _ = CaptureApiErrorsAsync(_app, _stopping.Token);
+        await _app.StartAsync(cts.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(Standby, cts.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Api, cts.Token);
+        SigningKey = await _app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>().Single(p => p.Name == CatalogResourceNames.AuthSigningKey)
+            .GetValueAsync(cts.Token) ?? throw new InvalidOperationException("No signing key.");
+        StartupTime = started.Elapsed;
+        TestContext.Current.SendDiagnosticMessage($"HighAvailabilityFixture: primary + 1 standby ready in {StartupTime.TotalSeconds:0} s");
+    }
+
+    public HttpClient CreateApiClient(string scope = TestTokens.WriteScope)
+    {
+        var client = App.CreateHttpClient(CatalogResourceNames.Api, "http");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey, scope: scope));
+        return client;
+    }
+
+    /// <summary>The api's multi-host connection string: whichever server is primary.</summary>
+    public async Task<string> DatabaseConnectionStringAsync() =>
+        await App.GetConnectionStringAsync(CatalogResourceNames.CatalogDatabase) ?? throw new InvalidOperationException("No catalogdb connection string.");
+
+    /// <summary>
+    /// <c>kill -9</c> of the server's postmaster (the process that owns the data directory, not its
+    /// launcher): a crash, with no shutdown checkpoint and every connection cut.
+    /// </summary>
+    public async Task KillAsync(string server, CancellationToken ct)
+    {
+        var resource = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalPostgresServerResource>().Single(r => r.Name == server);
+        var arguments = await ExecutionConfigurationBuilder.Create(resource).WithArgumentsConfig().BuildAsync(
+            App.Services.GetRequiredService<DistributedApplicationExecutionContext>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
+        var dataDirectory = arguments.Arguments.SkipWhile(a => a.Value != "-D").Skip(1).First().Value;
+        var pid = int.Parse((await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"), ct))[0], CultureInfo.InvariantCulture);
+        using var kill = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(ct);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Promotes a standby, as CloudNativePG, Patroni or a managed service would after a primary's loss.</summary>
+    public async Task PromoteAsync(string standby, CancellationToken ct)
+    {
+        var connectionString = await App.GetConnectionStringAsync(standby, ct) ?? throw new InvalidOperationException($"No connection string for {standby}.");
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => true, wait_seconds => 30)", connection);
+        Assert.True((bool)(await promote.ExecuteScalarAsync(ct))!, $"{standby} was not promoted within 30 s");
+    }
+
+    /// <summary>Follows every api replica's console and keeps what its errors say.</summary>
+    private async Task CaptureApiErrorsAsync(DistributedApplication app, CancellationToken ct)
+    {
+        var followed = new HashSet<string>();
+        try
+        {
+            await foreach (var update in app.ResourceNotifications.WatchAsync(ct))
+            {
+                if (update.Resource.Name == CatalogResourceNames.Api && followed.Add(update.ResourceId))
+                {
+                    _ = FollowAsync(update.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        async Task FollowAsync(string resourceId)
+        {
+            var after = 0;
+            try
+            {
+                await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resourceId).WithCancellation(ct))
+                {
+                    foreach (var line in batch)
+                    {
+                        if (line.Content.Contains("fail:", StringComparison.Ordinal))
+                        {
+                            after = 12;
+                        }
+
+                        if (after-- > 0)
+                        {
+                            _apiErrors.Enqueue($"{resourceId}: {line.Content}");
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _stopping.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await _app.DisposeAsync();
+        }
+    }
+}

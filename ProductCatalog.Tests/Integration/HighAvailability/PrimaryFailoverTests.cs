@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using ProductCatalog.Tests.Integration.Events;
+
+namespace ProductCatalog.Tests.Integration.HighAvailability;
+
+/// <summary>Fault test 1 of issue 21: the primary is killed under write load and the standby promoted.</summary>
+[Collection(HighAvailabilityGroup.Name)]
+public sealed class PrimaryFailoverTests(HighAvailabilityFixture fixture)
+{
+    private static readonly TimeSpan s_backWithin = TimeSpan.FromSeconds(10);
+
+    private sealed record Write(string Sku, string Operation, HttpStatusCode Status, bool ProblemWithRetryAfter, DateTime At, Guid? Id, string? Name);
+
+    [Fact]
+    public async Task Killing_the_primary_under_write_load_loses_no_acknowledged_write_and_no_event()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var head = await FeedHeadAsync(ct);
+        var prefix = $"HA-{Guid.NewGuid():N}"[..16].ToUpperInvariant();
+        var writes = new ConcurrentBag<Write>();
+        using var stopWriters = new CancellationTokenSource();
+
+        // Three writers create a product, then rename it: every write that got a 2xx must be there
+        // afterwards with that content, and have exactly one event.
+        async Task WriterAsync(int writer)
+        {
+            using var client = fixture.CreateApiClient();
+            for (var i = 0; !stopWriters.IsCancellationRequested; i++)
+            {
+                var sku = $"{prefix}-{writer}-{i}";
+                using var created = await client.PostAsync("/api/v1/products", ApiTestHelpers.Json(new JsonObject { ["sku"] = sku, ["name"] = "before", ["price"] = 1 }), ct);
+                var id = created.StatusCode == HttpStatusCode.Created
+                    ? JsonDocument.Parse(await created.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("id").GetGuid()
+                    : (Guid?)null;
+                writes.Add(new(sku, "create", created.StatusCode, IsProblemWithRetryAfter(created), DateTime.UtcNow, id, "before"));
+                if (id is { } productId)
+                {
+                    var name = $"after-{i}";
+                    using var patched = await client.PatchAsync($"/api/v1/products/{productId}",
+                        ApiTestHelpers.Json(new JsonObject { ["name"] = name }, "application/merge-patch+json"), ct);
+                    writes.Add(new(sku, "patch", patched.StatusCode, IsProblemWithRetryAfter(patched), DateTime.UtcNow, productId, name));
+                }
+
+                await Task.Delay(20, ct);
+            }
+        }
+
+        var writers = Enumerable.Range(0, 3).Select(WriterAsync).ToArray();
+        await Task.Delay(2000, ct);
+        var killedAt = DateTime.UtcNow;
+        await fixture.KillAsync(CatalogResourceNames.Postgres, ct);
+        // An operator notices and promotes after a moment; the api must not need anything else.
+        await Task.Delay(1000, ct);
+        await fixture.PromoteAsync(HighAvailabilityFixture.Standby, ct);
+        var promotedAt = DateTime.UtcNow;
+        var waited = Stopwatch.StartNew();
+        while (!writes.Any(w => w.At > promotedAt && (int)w.Status is >= 200 and < 300) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100, ct);
+        }
+
+        await Task.Delay(2000, ct);
+        await stopWriters.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var firstSuccessAfter = writes.Where(w => w.At > promotedAt && (int)w.Status is >= 200 and < 300).Select(w => w.At).DefaultIfEmpty(DateTime.MaxValue).Min();
+        var unavailable = writes.Where(w => w.Status == HttpStatusCode.ServiceUnavailable).ToList();
+        var unavailableSeconds = unavailable.Count == 0 ? 0 : (unavailable.Max(w => w.At) - killedAt).TotalSeconds;
+        var acknowledged = writes.Where(w => (int)w.Status is >= 200 and < 300).ToList();
+
+        // The content each product must have: its last acknowledged write.
+        var expected = acknowledged.GroupBy(w => w.Id!.Value).ToDictionary(g => g.Key, g => g.OrderBy(w => w.Operation == "patch").Last().Name);
+        var stored = await StoredNamesAsync(prefix, ct);
+        var lost = expected.Count(kv => !stored.TryGetValue(kv.Key, out var name) || (name != kv.Value && !PatchWasAmbiguous(writes, kv.Key, name)));
+
+        using var feedClient = fixture.CreateApiClient(EventFeedReader.EventsScope);
+        var feed = new EventFeedReader(feedClient);
+        var ids = expected.Keys.ToHashSet();
+        var events = await feed.ReadUntilAsync(head, read => ids.All(id => read.Count(e => EventFeedReader.Subject(e) == id.ToString()) >= AcknowledgedWritesOf(acknowledged, id)), TimeSpan.FromSeconds(60));
+        var positions = events.Select(EventFeedReader.Position).ToList();
+        var eventsLost = ids.Sum(id => Math.Max(0, AcknowledgedWritesOf(acknowledged, id) - events.Count(e => EventFeedReader.Subject(e) == id.ToString())));
+        var duplicates = positions.Count - positions.Distinct().Count();
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"primary failover: writes acknowledged {acknowledged.Count}, writes lost {lost}, events lost {eventsLost}, duplicate positions {duplicates}, "
+            + $"503s {unavailable.Count}, seconds unavailable {unavailableSeconds:F1} (kill → last 503), first 2xx {(firstSuccessAfter - promotedAt).TotalSeconds:F1} s after the promotion; "
+            + $"other statuses: {string.Join(", ", writes.Where(w => (int)w.Status is < 200 or >= 300 && w.Status != HttpStatusCode.ServiceUnavailable).Select(w => (int)w.Status))}");
+
+        foreach (var line in fixture.ApiErrors)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(line);
+        }
+
+        Assert.All(writes, w => Assert.True((int)w.Status is >= 200 and < 300 || w.Status == HttpStatusCode.ServiceUnavailable, $"{w.Operation} {w.Sku}: {(int)w.Status}"));
+        Assert.All(unavailable, w => Assert.True(w.ProblemWithRetryAfter, $"{w.Operation} {w.Sku}: 503 without a problem and Retry-After"));
+        Assert.NotEmpty(acknowledged);
+        Assert.Equal(0, lost);
+        Assert.Equal(0, eventsLost);
+        Assert.Equal(0, duplicates);
+        Assert.Equal(Enumerable.Range(0, positions.Count).Select(i => head + 1 + i), positions);
+        Assert.True(firstSuccessAfter - promotedAt < s_backWithin, $"the api answered 2xx only {(firstSuccessAfter - promotedAt).TotalSeconds:F1} s after the promotion");
+    }
+
+    private static bool IsProblemWithRetryAfter(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType == "application/problem+json" && response.Headers.RetryAfter is not null;
+
+    private static int AcknowledgedWritesOf(List<Write> acknowledged, Guid id) => acknowledged.Count(w => w.Id == id);
+
+    /// <summary>A rename that got a 503 may still have committed (the connection broke at COMMIT): its name is allowed too.</summary>
+    private static bool PatchWasAmbiguous(ConcurrentBag<Write> writes, Guid id, string? name) =>
+        writes.Any(w => w.Id == id && w.Operation == "patch" && w.Status == HttpStatusCode.ServiceUnavailable && w.Name == name);
+
+    private async Task<long> FeedHeadAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.DatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT sequenced_through FROM catalog_event_feed", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task<Dictionary<Guid, string>> StoredNamesAsync(string prefix, CancellationToken ct)
+    {
+        // The multi-host string reaches the promoted standby now.
+        await using var connection = new NpgsqlConnection(await fixture.DatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT id, name FROM products WHERE sku LIKE $1", connection)
+        {
+            Parameters = { new() { Value = prefix + "%" } },
+        };
+        var stored = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            stored[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return stored;
+    }
+}
