@@ -38,8 +38,27 @@ public static class DatabaseErrors
                 || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300" or "57014";
         }
 
-        return Find<NpgsqlException>(ex) is { } npgsql && (npgsql.IsTransient || npgsql.InnerException is IOException);
+        return Find<NpgsqlException>(ex) is { } npgsql && (npgsql.IsTransient || npgsql.InnerException is IOException || IsNoSuitableHost(npgsql));
     }
+
+    /// <summary>
+    /// A multi-host data source (primary plus standbys) found no primary: every host is down, or
+    /// a standby is not promoted yet. Npgsql throws a plain, non-transient NpgsqlException then,
+    /// with no inner exception (each host already known offline or a standby) or an
+    /// AggregateException of each host's failure. Recognised by where it was thrown, not by its
+    /// text (the same words from anywhere else stay a 500); the bare shape is what answered two
+    /// creates in flight at a primary's kill with 500 (captured from the api's log, issue 21).
+    /// </summary>
+    private static bool IsNoSuitableHost(NpgsqlException ex) =>
+        ex is not PostgresException
+        && ex.TargetSite?.DeclaringType is { } thrower
+        && (thrower == typeof(NpgsqlMultiHostDataSource) || thrower.DeclaringType == typeof(NpgsqlMultiHostDataSource))
+        && ex.InnerException switch
+        {
+            null => true,
+            AggregateException hosts => hosts.InnerExceptions.All(IsUnavailable),
+            _ => false,
+        };
 
     private static T? Find<T>(Exception? ex)
         where T : Exception

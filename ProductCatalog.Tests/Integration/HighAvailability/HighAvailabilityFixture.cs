@@ -17,7 +17,7 @@ public sealed class HighAvailabilityGroup : ICollectionFixture<HighAvailabilityF
     public const string Name = "High availability";
 }
 
-public sealed class HighAvailabilityFixture : IAsyncLifetime
+public sealed partial class HighAvailabilityFixture : IAsyncLifetime
 {
     public static readonly string Standby = CatalogPostgresExtensions.StandbyName(CatalogResourceNames.Postgres, 1);
 
@@ -126,14 +126,17 @@ public sealed class HighAvailabilityFixture : IAsyncLifetime
                 {
                     foreach (var line in batch)
                     {
-                        if (line.Content.Contains("fail:", StringComparison.Ordinal))
+                        // The console logger colours its level ("fail") for the dashboard, so the
+                        // escapes sit between "fail" and ":"; without them the line matched nothing.
+                        var text = AnsiEscape().Replace(line.Content, "");
+                        if (text.Contains("fail:", StringComparison.Ordinal))
                         {
                             after = 12;
                         }
 
                         if (after-- > 0)
                         {
-                            _apiErrors.Enqueue($"{resourceId}: {line.Content}");
+                            _apiErrors.Enqueue($"{resourceId}: {text}");
                         }
                     }
                 }
@@ -154,4 +157,7 @@ public sealed class HighAvailabilityFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\x1B\\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
 }
