@@ -26,7 +26,7 @@ public static class DatabaseErrors
     /// </summary>
     public static bool IsUnavailable(Exception ex)
     {
-        if (ex is RetryLimitExceededException || Find<TimeoutException>(ex) is not null || Find<SocketException>(ex) is not null)
+        if (ex is RetryLimitExceededException or CommitUnconfirmedException || Find<TimeoutException>(ex) is not null || Find<SocketException>(ex) is not null)
         {
             return true;
         }

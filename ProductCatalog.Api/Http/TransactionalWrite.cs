@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ProductCatalog.Api.Http;
 
@@ -10,6 +11,12 @@ namespace ProductCatalog.Api.Http;
 /// </summary>
 public static class TransactionalWrite
 {
+    /// <summary>
+    /// How long a commit may wait for the synchronous standby (docs/design.md, "Reads and
+    /// failover") before the write is answered 503 instead.
+    /// </summary>
+    public static readonly TimeSpan CommitConfirmationTimeout = TimeSpan.FromSeconds(5);
+
     /// <remarks><c>committed</c> runs once a success has committed: where the write's outcome is recorded.</remarks>
     public static Task<TResult> ExecuteAsync<TResult>(CatalogDbContext db, Func<CancellationToken, Task<TResult>> write, Action? committed, CancellationToken ct)
         where TResult : IResult => RunAsync(db, write, beforeCommit: null, committed, ct);
@@ -70,9 +77,48 @@ public static class TransactionalWrite
                 await beforeCommit(result, token);
             }
 
-            await transaction.CommitAsync(token);
+            await CommitConfirmedAsync(transaction);
             committed?.Invoke();
             return result;
         }, ct);
     }
+
+    /// <summary>
+    /// Commits, or throws <see cref="CommitUnconfirmedException"/> once the commit has waited
+    /// <see cref="CommitConfirmationTimeout"/> for a synchronous standby.
+    /// </summary>
+    /// <remarks>
+    /// PostgreSQL ends a cancelled wait for the synchronous standby by committing locally and
+    /// answering COMMIT with success and only a WARNING. So the request's own token never reaches
+    /// the commit (a client that goes away must not turn its write into a local-only commit), and
+    /// once this method has cancelled at the deadline no answer counts as confirmed, success
+    /// included. The cancel leaves the connection usable; ending the session instead would make
+    /// Npgsql mark the primary offline and clear its pool, failing every read for a second.
+    /// </remarks>
+    private static async Task CommitConfirmedAsync(IDbContextTransaction transaction)
+    {
+        using var deadline = new CancellationTokenSource(CommitConfirmationTimeout);
+        try
+        {
+            await transaction.CommitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested)
+        {
+            throw new CommitUnconfirmedException(ex);
+        }
+
+        if (deadline.IsCancellationRequested)
+        {
+            throw new CommitUnconfirmedException(null);
+        }
+    }
 }
+
+/// <summary>
+/// A commit no standby confirmed in time; it may still have committed on the primary alone, so
+/// the client is told 503 (retry, with the same Idempotency-Key), never success. Not retried by
+/// the execution strategy: the transaction may have committed, so running the write again could
+/// apply it twice.
+/// </summary>
+public sealed class CommitUnconfirmedException(Exception? inner)
+    : Exception("The commit was not confirmed by a synchronous standby in time.", inner);

@@ -89,6 +89,26 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>
+    /// Starts the killed standby again (it copies the primary afresh before it starts) and waits
+    /// until the primary counts it as a synchronous standby, which releases the waiting commits.
+    /// </summary>
+    public async Task RestartStandbyAsync(CancellationToken ct)
+    {
+        await App.ResourceNotifications.WaitForResourceAsync(Standby, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(Standby, KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, result.Message);
+        await using var connection = new NpgsqlConnection(await DatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var synchronous = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')", connection);
+        var waited = Stopwatch.StartNew();
+        while ((long)(await synchronous.ExecuteScalarAsync(ct))! == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), $"{Standby} did not stream synchronously again within 2 min");
+            await Task.Delay(200, ct);
+        }
+    }
+
     /// <summary>Promotes a standby, as CloudNativePG, Patroni or a managed service would after a primary's loss.</summary>
     public async Task PromoteAsync(string standby, CancellationToken ct)
     {
