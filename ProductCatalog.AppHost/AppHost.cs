@@ -48,7 +48,7 @@ var api = builder.AddProject<Projects.ProductCatalog_Api>(CatalogResourceNames.A
     //#endif
     .WithReference(catalogDb)
     //#if (events)
-    .WithReference(messaging)
+    .WithCatalogMessagingReference(messaging)
     //#endif
     .WithEnvironment(CatalogProjectSettings.CursorSigningKey, cursorSigningKey)
     .WithEnvironment(CatalogProjectSettings.AuthSigningKey, authSigningKey)

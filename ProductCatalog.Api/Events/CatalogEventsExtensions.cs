@@ -1,4 +1,5 @@
 using OpenTelemetry.Trace;
+using RabbitMQ.Client;
 
 namespace ProductCatalog.Api.Events;
 
@@ -45,8 +46,20 @@ public static class CatalogEventsExtensions
                 // from the CloudEvent's traceparent.
                 settings.DisableTracing = true;
             },
-            // Reconnects soon after the broker is back (the default waits 5 s between attempts).
-            factory => factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1));
+            factory =>
+            {
+                // Reconnects soon after the broker is back (the default waits 5 s between attempts).
+                factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1);
+                // The relay's connection, by name in the broker's connection list.
+                factory.ClientProvidedName = ChangeEventRelay.BrokerConnectionName;
+                if (builder.Configuration[$"{ChangeEventOptions.SectionName}:{nameof(ChangeEventOptions.BrokerEndpoints)}"] is { Length: > 0 } nodes)
+                {
+                    // The client's own resolver tries the nodes in random order, on the first
+                    // connection and on every recovery, so a lost node is replaced by a live one.
+                    var endpoints = AmqpTcpEndpoint.ParseMultiple(nodes);
+                    factory.EndpointResolverFactory = _ => new DefaultEndpointResolver(endpoints);
+                }
+            });
         }
 
         services.AddHostedService<ChangeEventRelay>();

@@ -32,6 +32,13 @@ public sealed class ChangeEventOptions
     /// <summary>False turns the relay off (the outbox and the feed still work); also off without a broker connection string.</summary>
     public bool RelayEnabled { get; set; } = true;
 
+    /// <summary>
+    /// Every node of a broker cluster, <c>host:port,host:port</c>: the client connects to one of
+    /// them and, when it is lost, reconnects to another. Empty: the connection string's one host
+    /// (deployed, a Service or load balancer in front of the cluster).
+    /// </summary>
+    public string? BrokerEndpoints { get; set; }
+
     /// <summary>Events published per round, all confirmed before the next round.</summary>
     [Range(1, 10_000)]
     public int PublishBatchSize { get; set; } = 500;

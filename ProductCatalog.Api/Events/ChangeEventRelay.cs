@@ -36,6 +36,9 @@ public sealed partial class ChangeEventRelay(
 {
     public const string ActivitySourceName = "ProductCatalog.Api.Events";
 
+    /// <summary>The broker connection's client-provided name, as the management UI lists it.</summary>
+    public const string BrokerConnectionName = "ProductCatalog.Api.Relay";
+
     /// <summary>The publisher's advisory lock: "catalog" as ASCII, an arbitrary but fixed key.</summary>
     public const long PublisherLockKey = 0x636174616c6f67;
 

@@ -82,6 +82,8 @@ internal sealed partial class ServiceAccount(string userName, string packageHint
     /// <summary>Writes a file only this user can read (it may hold a secret).</summary>
     public async Task WritePrivateFileAsync(string path, string contents, CancellationToken ct)
     {
+        // Replaced, not rewritten: a server may have left it read-only (Erlang's cookie is 0400).
+        File.Delete(path);
         await File.WriteAllTextAsync(path, contents, ct);
         if (!OperatingSystem.IsWindows())
         {

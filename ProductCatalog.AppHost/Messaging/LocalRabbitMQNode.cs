@@ -18,11 +18,21 @@ internal sealed class LocalRabbitMQNode
     private readonly ServiceAccount _account = new(ServiceUser, "Debian's rabbitmq-server package");
 
     private readonly bool _temporary;
+    private readonly string _cookie;
+    private readonly string? _joins;
 
-    public LocalRabbitMQNode(string resourceName, RabbitMQInstallation installation, string root, bool temporary, int managementPort, int epmdPort)
+    /// <summary>
+    /// A node with its own folder and ports. <paramref name="cookie"/> (the Erlang cookie) is the
+    /// same for every node of one cluster and secret to the rest; <paramref name="joins"/> is the
+    /// node a blank node joins at its first boot, null for the first or only node.
+    /// </summary>
+    public LocalRabbitMQNode(
+        string resourceName, RabbitMQInstallation installation, string root, bool temporary, int managementPort, int epmdPort, string cookie, string? joins)
     {
         _installation = installation;
         _temporary = temporary;
+        _cookie = cookie;
+        _joins = joins;
         EpmdPort = epmdPort;
         Root = root;
         ManagementPort = managementPort;
@@ -47,6 +57,9 @@ internal sealed class LocalRabbitMQNode
 
     private string ConfigFile => Path.Combine(Root, "rabbitmq.conf");
 
+    /// <summary>The node's operating-system process (the Erlang VM), written by the node at boot: what a crash kills.</summary>
+    public string PidFile => Path.Combine(Root, "rabbitmq.pid");
+
     private string DefinitionsFile => Path.Combine(Root, "definitions.json");
 
     /// <summary>
@@ -66,6 +79,7 @@ internal sealed class LocalRabbitMQNode
         ["RABBITMQ_LOGS"] = "-", // to stdout: the dashboard's console log
         ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(Root, "enabled_plugins"),
         ["RABBITMQ_CONFIG_FILE"] = ConfigFile,
+        ["RABBITMQ_PID_FILE"] = PidFile,
         // Files that do not exist, so nothing from /etc/rabbitmq applies.
         ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(Root, "advanced.config"),
         ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(Root, "rabbitmq-env.conf"),
@@ -92,20 +106,34 @@ internal sealed class LocalRabbitMQNode
         }
 
         await File.WriteAllTextAsync(Path.Combine(Root, "enabled_plugins"), "[rabbitmq_management].\n", ct);
-        await File.WriteAllTextAsync(ConfigFile,
-            $"""
-            management.tcp.ip = 127.0.0.1
-            management.tcp.port = {ManagementPort.ToString(CultureInfo.InvariantCulture)}
-            definitions.import_backend = local_filesystem
-            definitions.local.path = {DefinitionsFile}
-
-            """, ct);
+        await File.WriteAllTextAsync(ConfigFile, Configuration(ManagementPort, DefinitionsFile, _joins), ct);
+        await _account.WritePrivateFileAsync(Path.Combine(Root, "home", ".erlang.cookie"), _cookie, ct);
 
         // Imported on every boot, so a kept folder follows the current secret (user secrets can be
         // reset), as the PostgreSQL superuser password does.
         await _account.WritePrivateFileAsync(DefinitionsFile, Definitions(password, RandomNumberGenerator.GetBytes(4)), ct);
         await _account.ChownAsync(Root, ct);
     }
+
+    /// <summary>
+    /// rabbitmq.conf. A joining node finds the cluster through classic peer discovery: on its first
+    /// (blank) boot it joins <paramref name="joins"/>, as <c>rabbitmqctl join_cluster</c> would, but
+    /// before it serves anything, so there is no stop_app/join/start_app step racing the health
+    /// checks; a node that already belongs to the cluster ignores it.
+    /// </summary>
+    internal static string Configuration(int managementPort, string definitionsFile, string? joins) =>
+        string.Create(CultureInfo.InvariantCulture, $"""
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {managementPort}
+            definitions.import_backend = local_filesystem
+            definitions.local.path = {definitionsFile}
+
+            """)
+        + (joins is null ? "" : $"""
+            cluster_formation.peer_discovery_backend = classic_config
+            cluster_formation.classic_config.nodes.1 = {joins}
+
+            """);
 
     /// <summary>The user, its administrator tag and full rights on "/", as RabbitMQ's definitions JSON.</summary>
     internal static string Definitions(string password, byte[] salt) =>

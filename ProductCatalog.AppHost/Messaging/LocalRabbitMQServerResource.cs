@@ -17,6 +17,15 @@ public sealed class LocalRabbitMQServerResource(string name, string launcher, st
 
     public EndpointReference ManagementEndpoint => _managementEndpoint ??= new(this, ManagementEndpointName);
 
+    /// <summary>The Erlang node name (<c>name-id@localhost</c>), as the cluster and <c>rabbitmqctl -n</c> know it.</summary>
+    public required string NodeName { get; init; }
+
+    /// <summary>Where the running node wrote its process id (the Erlang VM, not its launcher).</summary>
+    public required string PidFile { get; init; }
+
+    /// <summary>The first node's fellow cluster members (empty for one node): they joined it.</summary>
+    public List<LocalRabbitMQServerResource> ClusterNodes { get; } = [];
+
     public override ReferenceExpression ConnectionStringExpression
     {
         get
@@ -39,5 +48,8 @@ public sealed class LocalRabbitMQServerResource(string name, string launcher, st
 /// registers with it and finds the others through it, and it stops with the app instead of
 /// outliving it as the daemon a broker would start.
 /// </summary>
-public sealed class LocalEpmdResource(string name, string command, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory);
+public sealed class LocalEpmdResource(string name, string command, string workingDirectory, int port)
+    : ExecutableResource(name, command, workingDirectory)
+{
+    public int Port { get; } = port;
+}

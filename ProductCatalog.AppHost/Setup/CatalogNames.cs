@@ -23,4 +23,7 @@ public static class CatalogProjectSettings
     public const string AuthSigningKey = "Catalog__Auth__SigningKey";
     public const string AuthAuthority = "Catalog__Auth__Authority";
     public const string AuthAudience = "Catalog__Auth__Audience";
+
+    /// <summary>A local RabbitMQ cluster's nodes, <c>host:port,host:port</c> (the api's Catalog:Events:BrokerEndpoints).</summary>
+    public const string BrokerEndpoints = "Catalog__Events__BrokerEndpoints";
 }

@@ -32,6 +32,74 @@ public sealed class CatalogMessagingModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Three_nodes_are_one_cluster_of_their_own_processes_and_the_api_gets_every_node()
+    {
+        var builder = DistributedApplication.CreateBuilder(
+            ["Catalog:Messaging:Mode=local", $"{CatalogMessagingExtensions.NodesKey}=3", "Catalog:Messaging:BinDirectory=" + FakeInstallation()]);
+        var messaging = builder.AddCatalogMessaging(CatalogResourceNames.Messaging);
+        var api = builder.AddExecutable("api", "dotnet", ".").WithCatalogMessagingReference(messaging);
+
+        var nodes = builder.Resources.OfType<LocalRabbitMQServerResource>().ToList();
+        Assert.Equal([CatalogResourceNames.Messaging, "messaging-node-2", "messaging-node-3"], nodes.Select(n => n.Name));
+        Assert.All(nodes, n => Assert.Equal(LocalServerRoles.ClusterNode, n.Role));
+        Assert.Same(messaging.Resource, nodes[0]);
+        Assert.Equal(nodes.Skip(1), nodes[0].ClusterNodes);
+
+        var environments = new List<Dictionary<string, string>>();
+        foreach (var node in nodes)
+        {
+            environments.Add(await EnvironmentOf(node));
+        }
+
+        foreach (var key in new[] { "RABBITMQ_NODENAME", "RABBITMQ_NODE_PORT", "RABBITMQ_DIST_PORT", "RABBITMQ_MNESIA_BASE", "HOME", "RABBITMQ_PID_FILE" })
+        {
+            Assert.Equal(3, environments.Select(e => e[key]).Distinct().Count());
+        }
+
+        // One port mapper for the cluster; a cluster starts empty even though the default is a kept folder.
+        Assert.Single(environments.Select(e => e["ERL_EPMD_PORT"]).Distinct());
+        Assert.All(environments, e => Assert.StartsWith(Path.GetTempPath(), e["RABBITMQ_MNESIA_BASE"], StringComparison.Ordinal));
+        Assert.All(nodes.Skip(1), n => Assert.Contains(n.Annotations.OfType<WaitAnnotation>(), w => w.Resource == nodes[0]));
+
+        // The expressions as written (their values need allocated endpoints, which only a run has).
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
+        foreach (var callback in api.Resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        Assert.Contains("ConnectionStrings__messaging", context.EnvironmentVariables.Keys);
+        Assert.Equal(
+            "{messaging.bindings.tcp.host}:{messaging.bindings.tcp.port},{messaging-node-2.bindings.tcp.host}:{messaging-node-2.bindings.tcp.port},"
+            + "{messaging-node-3.bindings.tcp.host}:{messaging-node-3.bindings.tcp.port}",
+            Assert.IsType<ReferenceExpression>(context.EnvironmentVariables[CatalogProjectSettings.BrokerEndpoints]).ValueExpression);
+    }
+
+    [Fact]
+    public void A_joining_node_finds_the_first_through_classic_peer_discovery_and_the_first_joins_nobody()
+    {
+        var joining = LocalRabbitMQNode.Configuration(5001, "/data/definitions.json", "messaging-1a2b3c4d@localhost");
+        var first = LocalRabbitMQNode.Configuration(5001, "/data/definitions.json", joins: null);
+
+        Assert.Contains("cluster_formation.peer_discovery_backend = classic_config\n", joining, StringComparison.Ordinal);
+        Assert.Contains("cluster_formation.classic_config.nodes.1 = messaging-1a2b3c4d@localhost\n", joining, StringComparison.Ordinal);
+        Assert.DoesNotContain("cluster_formation", first, StringComparison.Ordinal);
+        Assert.Contains("management.tcp.port = 5001\n", first, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("6")]
+    public void A_cluster_size_outside_1_to_5_is_refused(string nodes)
+    {
+        var builder = DistributedApplication.CreateBuilder(
+            ["Catalog:Messaging:Mode=local", $"{CatalogMessagingExtensions.NodesKey}={nodes}", "Catalog:Messaging:BinDirectory=" + FakeInstallation()]);
+
+        var error = Assert.Throws<CatalogSetupException>(() => builder.AddCatalogMessaging(CatalogResourceNames.Messaging));
+        Assert.Contains("1 (one node) to 5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_app_hosts_get_their_own_node_name_ports_and_folders()
     {
         var first = await EnvironmentOf(LocalResource());

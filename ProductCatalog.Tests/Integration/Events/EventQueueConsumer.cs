@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -29,38 +30,67 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
 
     public ConcurrentQueue<Delivery> Received { get; } = new();
 
-    public static async Task<EventQueueConsumer> StartAsync(CatalogAppFixture fixture, CancellationToken ct)
+    public static Task<EventQueueConsumer> StartAsync(CatalogAppFixture fixture, CancellationToken ct) => StartAsync(fixture.App, ct);
+
+    /// <summary>
+    /// Connects to the app's broker (every node of a local cluster, in the client's random order, as
+    /// the api does), declares its quorum queue and binds it before returning: events published
+    /// from then on reach it.
+    /// </summary>
+    public static async Task<EventQueueConsumer> StartAsync(DistributedApplication app, CancellationToken ct)
     {
         // The fixture waits for the api, which does not wait for the broker: a local node may still be starting.
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(await fixture.GetMessagingConnectionStringAsync()),
+            Uri = new Uri(await app.GetConnectionStringAsync(CatalogResourceNames.Messaging, ct) ?? throw new InvalidOperationException("No connection string for messaging.")),
             AutomaticRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
+            ClientProvidedName = ClientName,
         };
-        var connection = await factory.CreateConnectionAsync(ct);
+        var nodes = await BrokerNodesAsync(app, ct);
+        var connection = nodes.Count > 1 ? await factory.CreateConnectionAsync(nodes, ct) : await factory.CreateConnectionAsync(ct);
         var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         var queue = $"test-catalog-events-{Guid.NewGuid():N}";
 
         // Declared here too (same arguments as the relay): binding needs the exchange to exist.
         await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        // A quorum queue, as docs/events.md tells consumers: replicated to every node of a cluster.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: ct);
         await channel.QueueBindAsync(queue, Exchange, "catalog.#", cancellationToken: ct);
 
         var consumer = new EventQueueConsumer(connection, channel, queue);
         var handler = new AsyncEventingBasicConsumer(channel);
-        handler.ReceivedAsync += (_, delivery) =>
+        handler.ReceivedAsync += async (_, delivery) =>
         {
             consumer.Received.Enqueue(new Delivery(
                 delivery.RoutingKey,
                 delivery.BasicProperties.ContentType,
                 delivery.BasicProperties.Persistent,
                 delivery.Body.ToArray()));
-            return Task.CompletedTask;
+            // Acknowledged once recorded: what was delivered but not acknowledged when a node
+            // went away is delivered again (counted as a duplicate), never lost.
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
         };
-        await channel.BasicConsumeAsync(queue, autoAck: true, handler, ct);
+        await channel.BasicConsumeAsync(queue, autoAck: false, handler, ct);
         return consumer;
+    }
+
+    /// <summary>The consumer connection's name in the broker's connection list.</summary>
+    public const string ClientName = "ProductCatalog.Tests.EventQueueConsumer";
+
+    /// <summary>Every local broker node's AMQP endpoint (one for a single node or a container).</summary>
+    private static async Task<List<AmqpTcpEndpoint>> BrokerNodesAsync(DistributedApplication app, CancellationToken ct)
+    {
+        var endpoints = new List<AmqpTcpEndpoint>();
+        foreach (var node in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>())
+        {
+            var uri = new Uri(await app.GetConnectionStringAsync(node.Name, ct) ?? throw new InvalidOperationException($"No connection string for {node.Name}."));
+            endpoints.Add(new AmqpTcpEndpoint(uri.Host, uri.Port));
+        }
+
+        return endpoints;
     }
 
     /// <summary>The deliveries so far, each decoded once; duplicates (same id) dropped, first arrival kept.</summary>

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
 using ProductCatalog.Tests.Integration.Events;
 
 namespace ProductCatalog.Tests.Integration.HighAvailability;
@@ -28,7 +27,7 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
     public async Task Losing_the_synchronous_standby_makes_writes_wait_then_503_and_acknowledges_none()
     {
         var ct = TestContext.Current.CancellationToken;
-        var head = await FeedHeadAsync(ct);
+        var head = await fixture.FeedHeadAsync(ct);
         var prefix = $"HS-{Guid.NewGuid():N}"[..16].ToUpperInvariant();
         using var client = fixture.CreateApiClient();
         var first = await CreateAsync(client, $"{prefix}-0", ct);
@@ -54,7 +53,7 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
             retried.Add(await CreateAsync(client, attempt.Sku, ct, attempt.Key));
         }
 
-        var stored = await StoredNamesAsync(prefix, ct);
+        var stored = await fixture.StoredNamesAsync(prefix, ct);
         using var feedClient = fixture.CreateApiClient(EventFeedReader.EventsScope);
         var events = await new EventFeedReader(feedClient).ReadUntilAsync(head, read => read.Count >= 5, TimeSpan.FromSeconds(30));
         var positions = events.Select(EventFeedReader.Position).ToList();
@@ -86,7 +85,11 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
     public async Task Killing_the_primary_under_write_load_loses_no_acknowledged_write_and_no_event()
     {
         var ct = TestContext.Current.CancellationToken;
-        var head = await FeedHeadAsync(ct);
+        //#if (events)
+        // Every event must also reach a consumer's queue on the broker (at least once).
+        await using var queue = await EventQueueConsumer.StartAsync(fixture.App, ct);
+        //#endif
+        var head = await fixture.FeedHeadAsync(ct);
         var prefix = $"HA-{Guid.NewGuid():N}"[..16].ToUpperInvariant();
         var writes = new ConcurrentBag<Write>();
         using var stopWriters = new CancellationTokenSource();
@@ -141,7 +144,7 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
 
         // The content each product must have: its last acknowledged write.
         var expected = acknowledged.GroupBy(w => w.Id!.Value).ToDictionary(g => g.Key, g => g.OrderBy(w => w.Operation == "patch").Last().Name);
-        var stored = await StoredNamesAsync(prefix, ct);
+        var stored = await fixture.StoredNamesAsync(prefix, ct);
         var lost = expected.Count(kv => !stored.TryGetValue(kv.Key, out var name) || (name != kv.Value && !PatchWasAmbiguous(writes, kv.Key, name)));
 
         // Fault test 2: after the failover no replica's cache may answer what the database no longer
@@ -169,6 +172,19 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
         var positions = events.Select(EventFeedReader.Position).ToList();
         var eventsLost = ids.Sum(id => Math.Max(0, AcknowledgedWritesOf(acknowledged, id) - events.Count(e => EventFeedReader.Subject(e) == id.ToString())));
         var duplicates = positions.Count - positions.Distinct().Count();
+        //#if (events)
+        var eventIds = events.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
+        var delivering = Stopwatch.StartNew();
+        while (!eventIds.IsSubsetOf(queue.Received.Select(d => d.Id)) && delivering.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(200, ct);
+        }
+
+        var onBroker = queue.Received.Select(d => d.Id).ToList();
+        var brokerLost = eventIds.Count(id => !onBroker.Contains(id));
+        var brokerDuplicates = onBroker.Count - onBroker.Distinct().Count();
+        TestContext.Current.TestOutputHelper?.WriteLine($"on the broker: {onBroker.Count} deliveries of {eventIds.Count} events, lost {brokerLost}, duplicates {brokerDuplicates}");
+        //#endif
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"primary failover: writes acknowledged {acknowledged.Count}, writes lost {lost}, events lost {eventsLost}, duplicate positions {duplicates}, "
@@ -187,6 +203,9 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
         Assert.Equal(0, eventsLost);
         Assert.Equal(0, duplicates);
         Assert.Equal(0, staleReads);
+        //#if (events)
+        Assert.Equal(0, brokerLost);
+        //#endif
         Assert.Equal(Enumerable.Range(0, positions.Count).Select(i => head + 1 + i), positions);
         Assert.True(firstSuccessAfter - promotedAt < s_backWithin, $"the api answered 2xx only {(firstSuccessAfter - promotedAt).TotalSeconds:F1} s after the promotion");
     }
@@ -212,31 +231,4 @@ public sealed class DatabaseFaultTests(HighAvailabilityFixture fixture)
     /// <summary>A rename that got a 503 may still have committed (the connection broke at COMMIT): its name is allowed too.</summary>
     private static bool PatchWasAmbiguous(ConcurrentBag<Write> writes, Guid id, string? name) =>
         writes.Any(w => w.Id == id && w.Operation == "patch" && w.Status == HttpStatusCode.ServiceUnavailable && w.Name == name);
-
-    private async Task<long> FeedHeadAsync(CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.DatabaseConnectionStringAsync());
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT sequenced_through FROM catalog_event_feed", connection);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    private async Task<Dictionary<Guid, string>> StoredNamesAsync(string prefix, CancellationToken ct)
-    {
-        // The multi-host string reaches the promoted standby now.
-        await using var connection = new NpgsqlConnection(await fixture.DatabaseConnectionStringAsync());
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT id, name FROM products WHERE sku LIKE $1", connection)
-        {
-            Parameters = { new() { Value = prefix + "%" } },
-        };
-        var stored = new Dictionary<Guid, string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            stored[reader.GetGuid(0)] = reader.GetString(1);
-        }
-
-        return stored;
-    }
 }

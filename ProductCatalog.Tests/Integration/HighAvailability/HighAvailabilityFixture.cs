@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+//#if (events)
+using System.Text.Json;
+//#endif
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -16,6 +19,9 @@ public sealed class HighAvailabilityGroup : ICollectionFixture<HighAvailabilityF
 {
     public const string Name = "High availability";
 }
+
+/// <summary>See <see cref="HighAvailabilityFixture.OutboxStateAsync"/>.</summary>
+public sealed record OutboxState(long SequencedThrough, long PublishedThrough, double LagSeconds);
 
 public sealed partial class HighAvailabilityFixture : IAsyncLifetime
 {
@@ -45,6 +51,7 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
                 $"{CatalogPostgresExtensions.StandbysKey}=1",
                 //#if (events)
                 "Catalog:Messaging:Persistent=false",
+                $"{CatalogMessagingExtensions.NodesKey}={BrokerNodeCount}",
                 //#endif
                 "Catalog:SeedSampleData=false",
             ],
@@ -55,11 +62,22 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         await _app.StartAsync(cts.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(Standby, cts.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Api, cts.Token);
+        //#if (events)
+        foreach (var node in BrokerNodes)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(node.Name, cts.Token);
+        }
+
+        //#endif
         SigningKey = await _app.Services.GetRequiredService<DistributedApplicationModel>().Resources
             .OfType<ParameterResource>().Single(p => p.Name == CatalogResourceNames.AuthSigningKey)
             .GetValueAsync(cts.Token) ?? throw new InvalidOperationException("No signing key.");
         StartupTime = started.Elapsed;
-        TestContext.Current.SendDiagnosticMessage($"HighAvailabilityFixture: primary + 1 standby ready in {StartupTime.TotalSeconds:0} s");
+        var shape = "primary + 1 standby";
+        //#if (events)
+        shape += $", {BrokerNodeCount} broker nodes";
+        //#endif
+        TestContext.Current.SendDiagnosticMessage($"HighAvailabilityFixture: {shape} ready in {StartupTime.TotalSeconds:0} s");
     }
 
     public HttpClient CreateApiClient(string scope = TestTokens.WriteScope)
@@ -73,6 +91,50 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
     public async Task<string> DatabaseConnectionStringAsync() =>
         await App.GetConnectionStringAsync(CatalogResourceNames.CatalogDatabase) ?? throw new InvalidOperationException("No catalogdb connection string.");
 
+    /// <summary>The products whose SKU starts with <paramref name="prefix"/> (a test's own), by id, with their names.</summary>
+    public async Task<Dictionary<Guid, string>> StoredNamesAsync(string prefix, CancellationToken ct)
+    {
+        // The multi-host string reaches the promoted standby now.
+        await using var connection = new NpgsqlConnection(await DatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT id, name FROM products WHERE sku LIKE $1", connection)
+        {
+            Parameters = { new() { Value = prefix + "%" } },
+        };
+        var stored = new Dictionary<Guid, string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            stored[reader.GetGuid(0)] = reader.GetString(1);
+        }
+
+        return stored;
+    }
+
+    /// <summary>The newest feed position given out so far: every event a test causes afterwards comes after it.</summary>
+    public async Task<long> FeedHeadAsync(CancellationToken ct) => (await OutboxStateAsync(ct)).SequencedThrough;
+
+    /// <summary>
+    /// The relay's progress where it records it (on whichever server is primary): the positions given
+    /// out and confirmed by the broker, and the age of the oldest event not yet confirmed (what the
+    /// api reports as catalog.events.outbox.lag), 0 when none waits.
+    /// </summary>
+    public async Task<OutboxState> OutboxStateAsync(CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(await DatabaseConnectionStringAsync());
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT f.sequenced_through, f.published_through,
+                   coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(g.time) FROM {CatalogTables.EventGroups} AS g
+                                                                     WHERE g.last_position IS NULL OR g.last_position > f.published_through)), 0)::float8
+            FROM {CatalogTables.EventFeed} AS f
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new OutboxState(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2));
+    }
+
     /// <summary>
     /// <c>kill -9</c> of the server's postmaster (the process that owns the data directory, not its
     /// launcher): a crash, with no shutdown checkpoint and every connection cut.
@@ -83,10 +145,7 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         var arguments = await ExecutionConfigurationBuilder.Create(resource).WithArgumentsConfig().BuildAsync(
             App.Services.GetRequiredService<DistributedApplicationExecutionContext>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
         var dataDirectory = arguments.Arguments.SkipWhile(a => a.Value != "-D").Skip(1).First().Value;
-        var pid = int.Parse((await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"), ct))[0], CultureInfo.InvariantCulture);
-        using var kill = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync(ct);
-        Assert.Equal(0, kill.ExitCode);
+        await KillProcessAsync(int.Parse((await File.ReadAllLinesAsync(Path.Combine(dataDirectory, "postmaster.pid"), ct))[0], CultureInfo.InvariantCulture), ct);
     }
 
     /// <summary>
@@ -117,6 +176,58 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         await connection.OpenAsync(ct);
         await using var promote = new NpgsqlCommand("SELECT pg_promote(wait => true, wait_seconds => 30)", connection);
         Assert.True((bool)(await promote.ExecuteScalarAsync(ct))!, $"{standby} was not promoted within 30 s");
+    }
+
+    //#if (events)
+    /// <summary>The broker cluster's size: 3, as deployed (a majority survives one node).</summary>
+    public const int BrokerNodeCount = 3;
+
+    /// <summary>The local broker's nodes, the first (named <c>messaging</c>) first.</summary>
+    public IReadOnlyList<LocalRabbitMQServerResource> BrokerNodes =>
+        [.. App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>().OrderBy(n => n.Name != CatalogResourceNames.Messaging)];
+
+    /// <summary>
+    /// The node the relay's connection is on, from a live node's management API (which lists every
+    /// connection of the cluster, by client-provided name); null until the relay has connected.
+    /// </summary>
+    public async Task<LocalRabbitMQServerResource?> RelayNodeAsync(LocalRabbitMQServerResource ask, CancellationToken ct)
+    {
+        using var management = await ManagementClientAsync(ask, ct);
+        using var connections = JsonDocument.Parse(await management.GetStringAsync("/api/connections", ct));
+        var node = connections.RootElement.EnumerateArray()
+            .Where(c => c.TryGetProperty("client_properties", out var properties) && properties.TryGetProperty("connection_name", out var name)
+                && name.GetString() == ChangeEventRelay.BrokerConnectionName)
+            .Select(c => c.GetProperty("node").GetString())
+            .FirstOrDefault();
+        return BrokerNodes.FirstOrDefault(n => n.NodeName == node);
+    }
+
+    /// <summary>The cluster's members that a live node's management API reports running.</summary>
+    public async Task<List<string>> RunningBrokerNodesAsync(LocalRabbitMQServerResource ask, CancellationToken ct)
+    {
+        using var management = await ManagementClientAsync(ask, ct);
+        using var nodes = JsonDocument.Parse(await management.GetStringAsync("/api/nodes", ct));
+        return [.. nodes.RootElement.EnumerateArray().Where(n => n.GetProperty("running").GetBoolean()).Select(n => n.GetProperty("name").GetString()!)];
+    }
+
+    /// <summary><c>kill -9</c> of a broker node's Erlang VM (from its pid file, not its launcher): a crash with publishes in flight.</summary>
+    public static async Task KillBrokerNodeAsync(LocalRabbitMQServerResource node, CancellationToken ct) =>
+        await KillProcessAsync(int.Parse((await File.ReadAllTextAsync(node.PidFile, ct)).Trim(), CultureInfo.InvariantCulture), ct);
+
+    private async Task<HttpClient> ManagementClientAsync(LocalRabbitMQServerResource node, CancellationToken ct)
+    {
+        var amqp = new Uri(await App.GetConnectionStringAsync(node.Name, ct) ?? throw new InvalidOperationException($"No connection string for {node.Name}."));
+        var client = new HttpClient { BaseAddress = App.GetEndpoint(node.Name, LocalRabbitMQServerResource.ManagementEndpointName), Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        return client;
+    }
+
+    //#endif
+    private static async Task KillProcessAsync(int pid, CancellationToken ct)
+    {
+        using var kill = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(ct);
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>Follows every api replica's console and keeps what its errors say.</summary>
