@@ -52,6 +52,21 @@ public static class TransactionalWrite
             ct);
     }
 
+    /// <summary>
+    /// A write that is one SaveChanges, saved in a transaction of its own so that its commit is
+    /// bounded like every other write's (a bare SaveChanges commits with the request's token,
+    /// which PostgreSQL would turn into a local-only commit answered as success). Retried as a
+    /// whole on transient faults, with the changes accepted only once committed.
+    /// </summary>
+    public static Task SaveConfirmedAsync(CatalogDbContext db, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(token);
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+            await CommitConfirmedAsync(transaction);
+            db.ChangeTracker.AcceptAllChanges();
+        }, ct);
+
     private static Task<TResult> RunAsync<TResult>(
         CatalogDbContext db, Func<CancellationToken, Task<TResult>> write, Func<TResult, CancellationToken, Task>? beforeCommit, Action? committed, CancellationToken ct)
         where TResult : IResult

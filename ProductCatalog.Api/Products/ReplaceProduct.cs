@@ -73,7 +73,7 @@ internal static class ReplaceProduct
 
             try
             {
-                await db.SaveChangesAsync(ct);
+                await TransactionalWrite.SaveConfirmedAsync(db, ct);
                 services.Cache.Invalidate(id);
                 services.Metrics.ProductUpdated();
                 return new StoredOk<ProductResponse>(ProductWriteSupport.Respond(StatusCodes.Status200OK, after, product.Version, services.JsonOptions));
