@@ -71,8 +71,11 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
         var (traceId, _) = await fixture.PostInTraceAsync("/api/v1/products", Product());
         // As exported (the receiver passes them on to the dashboard): the request, its SQL with the
         // outbox insert in the write's transaction and, once the relay ran, the publish.
-        var spans = await fixture.Telemetry.WaitForAsync(
+        await fixture.Telemetry.WaitForAsync(
             t => t.Spans.Where(s => s.TraceId == traceId).ToList(), Complete, TimeSpan.FromSeconds(45), ct);
+        // Spans come in export batches: one can still be on its way when the trace looks complete
+        // (CI saw the dashboard show 7 rows for the 6 spans counted). Compared once no more arrive.
+        var spans = await SettledAsync(traceId, ct);
 
         var (chromium, page, dashboard) = await OpenDashboardAsync(ct);
         await using var _ = chromium;
@@ -113,6 +116,21 @@ public sealed partial class DashboardTests(CatalogAppFixture fixture)
     private const string TracePicture = "trace.png";
 
     private const string OutboxInsert = $"INSERT INTO {CatalogTables.EventGroups}";
+
+    private async Task<List<ReceivedSpan>> SettledAsync(string traceId, CancellationToken ct)
+    {
+        var spans = fixture.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList();
+        // Three quiet seconds in a row, for at most 15 s.
+        for (int quiet = 0, waited = 0; quiet < 3 && waited < 15; waited++)
+        {
+            await Task.Delay(1000, ct);
+            var now = fixture.Telemetry.Spans.Where(s => s.TraceId == traceId).ToList();
+            quiet = now.Count == spans.Count ? quiet + 1 : 0;
+            spans = now;
+        }
+
+        return spans;
+    }
 
     private static bool Complete(IReadOnlyList<ReceivedSpan> trace)
     {
