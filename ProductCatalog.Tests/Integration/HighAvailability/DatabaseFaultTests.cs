@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ProductCatalog.Tests.Integration.Events;
 
 namespace ProductCatalog.Tests.Integration.HighAvailability;
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ProductCatalog.Tests.Integration.Events;
 
 namespace ProductCatalog.Tests.Integration.HighAvailability;
 
