@@ -164,11 +164,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     /// <summary>The API replicas the AppHost runs by default (Catalog:Api:Replicas).</summary>
     public const int ApiReplicas = 2;
 
-    /// <summary>
-    /// One authorized client per API replica, each talking to its replica directly rather than
-    /// through the orchestrator's proxy (which picks a replica per connection). DCP gives every
-    /// replica its own port, visible in that replica's ASPNETCORE_URLS.
-    /// </summary>
+    /// <summary>One authorized client per API replica, each talking to its replica directly.</summary>
     public async Task<IReadOnlyList<HttpClient>> CreateReplicaClientsAsync(CancellationToken ct) =>
         [.. (await GetApiReplicasAsync(ct)).Select(replica =>
         {
@@ -178,26 +174,7 @@ public sealed class CatalogAppFixture : IAsyncLifetime
         })];
 
     /// <summary>The running API replicas: their resource names (as the dashboard shows them) and own addresses.</summary>
-    public async Task<IReadOnlyList<(string Name, Uri Address)>> GetApiReplicasAsync(CancellationToken ct)
-    {
-        var urls = new Dictionary<string, Uri>();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await foreach (var e in App.ResourceNotifications.WatchAsync(timeout.Token))
-        {
-            if (e.Resource.Name == CatalogResourceNames.Api && e.Snapshot.State?.Text == KnownResourceStates.Running
-                && e.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { } value)
-            {
-                urls[e.ResourceId] = new Uri(value.Split(';')[0]);
-                if (urls.Count == ApiReplicas)
-                {
-                    break;
-                }
-            }
-        }
-
-        return [.. urls.OrderBy(u => u.Key, StringComparer.Ordinal).Select(u => (u.Key, u.Value))];
-    }
+    public Task<IReadOnlyList<ApiReplica>> GetApiReplicasAsync(CancellationToken ct) => ApiReplica.ListAsync(App, ApiReplicas, ct);
 
     /// <summary>The dashboard's login URL, browser token included (treat it as a secret).</summary>
     public Task<Uri> GetDashboardLoginUrlAsync(CancellationToken ct) => App.GetDashboardUrlAsync(ct);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using CloudNative.CloudEvents;
 using CloudNative.CloudEvents.SystemTextJson;
@@ -91,6 +92,23 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
         }
 
         return endpoints;
+    }
+
+    /// <summary>
+    /// Waits (up to <paramref name="bound"/>) until every one of the events has been delivered, and
+    /// counts the deliveries, the events never delivered and the deliveries beyond each event's first.
+    /// </summary>
+    public async Task<(int Deliveries, int Lost, int Duplicates)> AwaitDeliveryAsync(IEnumerable<JsonElement> events, TimeSpan bound, CancellationToken ct)
+    {
+        var ids = events.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
+        var waited = Stopwatch.StartNew();
+        while (!ids.IsSubsetOf(Received.Select(d => d.Id)) && waited.Elapsed < bound)
+        {
+            await Task.Delay(200, ct);
+        }
+
+        var received = Received.Select(d => d.Id).ToList();
+        return (received.Count, ids.Count(id => !received.Contains(id)), received.Count - received.Distinct().Count());
     }
 
     /// <summary>The deliveries so far, each decoded once; duplicates (same id) dropped, first arrival kept.</summary>

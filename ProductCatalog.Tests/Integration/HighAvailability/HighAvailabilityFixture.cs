@@ -178,6 +178,118 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         Assert.True((bool)(await promote.ExecuteScalarAsync(ct))!, $"{standby} was not promoted within 30 s");
     }
 
+    /// <summary>The api replicas, each with its own address (see <see cref="CreateReplicaClient"/>).</summary>
+    public Task<IReadOnlyList<ApiReplica>> ApiReplicasAsync(CancellationToken ct) => ApiReplica.ListAsync(App, CatalogAppFixture.ApiReplicas, ct);
+
+    /// <summary>
+    /// A writer's client of one replica only, past the orchestrator's proxy. Idempotency keys are
+    /// the caller's own, so a retry elsewhere must come from the same <paramref name="subject"/>.
+    /// </summary>
+    public HttpClient CreateReplicaClient(ApiReplica replica, string subject)
+    {
+        var client = new HttpClient { BaseAddress = replica.Address };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.Mint(SigningKey, scope: TestTokens.WriteScope, subject: subject));
+        return client;
+    }
+
+    /// <summary>
+    /// <c>kill -9</c> of the process that serves an api replica's address (the api itself; DCP's
+    /// <c>dotnet run</c> launcher above it then exits too). Returns its pid.
+    /// </summary>
+    public static async Task<int> KillApiReplicaAsync(ApiReplica replica, CancellationToken ct)
+    {
+        using var ss = Process.Start(new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{replica.Address.Port}"]) { RedirectStandardOutput = true })!;
+        var listeners = await ss.StandardOutput.ReadToEndAsync(ct);
+        await ss.WaitForExitAsync(ct);
+        var pids = ListenerPid().Matches(listeners).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().ToList();
+        Assert.True(pids.Count == 1, $"not one process listens on {replica.Address}: {listeners}");
+        await KillProcessAsync(pids[0], ct);
+        return pids[0];
+    }
+
+    /// <summary>
+    /// Starts a killed api replica again, as the dashboard's Start does, and waits until the
+    /// replica itself (not the orchestrator's proxy, whose health the dashboard shows) answers
+    /// /health. Returns it with its address.
+    /// </summary>
+    public async Task<ApiReplica> RestartApiReplicaAsync(ApiReplica replica, CancellationToken ct)
+    {
+        await WaitForReplicaAsync(replica.Name, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), TimeSpan.FromSeconds(30), ct);
+        var result = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(replica.Name, KnownResourceCommands.StartCommand, ct);
+        Assert.True(result.Success, result.Message);
+        var restarted = (await ApiReplicasAsync(ct)).Single(r => r.Name == replica.Name);
+        using var client = new HttpClient { BaseAddress = restarted.Address, Timeout = TimeSpan.FromSeconds(5) };
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var health = await client.GetAsync("/health", ct);
+                if (health.IsSuccessStatusCode)
+                {
+                    return restarted;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), $"{replica.Name} did not answer /health within a minute of its restart");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    /// <summary>WaitForResourceAsync matches a resource's name, which every replica shares; this matches one replica.</summary>
+    private async Task WaitForReplicaAsync(string replica, Func<ResourceEvent, bool> until, TimeSpan bound, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(bound);
+        try
+        {
+            await foreach (var e in App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (e.ResourceId == replica && until(e))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+
+        Assert.Fail($"{replica} did not reach the awaited state within {bound.TotalSeconds} s");
+    }
+
+    /// <summary>
+    /// Stops the standby's WAL receiver (SIGSTOP) until the result is disposed: the primary's
+    /// commits then wait for a confirmation that does not come, as with a standby that fell behind.
+    /// </summary>
+    public async Task<IAsyncDisposable> PauseStandbyAsync(CancellationToken ct)
+    {
+        var connectionString = await App.GetConnectionStringAsync(Standby, ct) ?? throw new InvalidOperationException($"No connection string for {Standby}.");
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var receiver = new NpgsqlCommand("SELECT pid FROM pg_stat_wal_receiver", connection);
+        var pid = (int?)await receiver.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"{Standby} has no WAL receiver.");
+        await SignalAsync(pid, "STOP", ct);
+        return new ResumeOnDispose(pid);
+    }
+
+    private sealed class ResumeOnDispose(int pid) : IAsyncDisposable
+    {
+        private int _resumed;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _resumed, 1) == 0)
+            {
+                await SignalAsync(pid, "CONT", CancellationToken.None);
+            }
+        }
+    }
+
     //#if (events)
     /// <summary>The broker cluster's size: 3, as deployed (a majority survives one node).</summary>
     public const int BrokerNodeCount = 3;
@@ -223,9 +335,11 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
     }
 
     //#endif
-    private static async Task KillProcessAsync(int pid, CancellationToken ct)
+    private static Task KillProcessAsync(int pid, CancellationToken ct) => SignalAsync(pid, "KILL", ct);
+
+    private static async Task SignalAsync(int pid, string signal, CancellationToken ct)
     {
-        using var kill = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-s", signal, pid.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync(ct);
         Assert.Equal(0, kill.ExitCode);
     }
@@ -288,6 +402,9 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"pid=(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListenerPid();
 
     [System.Text.RegularExpressions.GeneratedRegex("\x1B\\[[0-9;]*m")]
     private static partial System.Text.RegularExpressions.Regex AnsiEscape();

@@ -84,23 +84,13 @@ public sealed class MessagingFaultTests(HighAvailabilityFixture fixture)
         var acknowledged = writes.Where(w => w.Status == HttpStatusCode.Created).Select(w => w.Id!).ToHashSet();
         using var feedClient = fixture.CreateApiClient(EventFeedReader.EventsScope);
         var events = await new EventFeedReader(feedClient).ReadUntilAsync(head, read => acknowledged.IsSubsetOf(read.Select(EventFeedReader.Subject)), TimeSpan.FromSeconds(30));
-        var eventIds = events.Select(e => e.GetProperty("id").GetString()!).ToHashSet();
-        var delivered = new Stopwatch();
-        delivered.Start();
-        while (!eventIds.IsSubsetOf(queue.Received.Select(d => d.Id)) && delivered.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(200, ct);
-        }
-
-        var received = queue.Received.Select(d => d.Id).ToList();
-        var eventsLost = eventIds.Count(id => !received.Contains(id));
-        var duplicates = received.Count - received.Distinct().Count();
+        var (delivered, eventsLost, duplicates) = await queue.AwaitDeliveryAsync(events, TimeSpan.FromSeconds(30), ct);
         var stored = await fixture.StoredNamesAsync(prefix, ct);
         var writesLost = acknowledged.Count(id => !stored.ContainsKey(Guid.Parse(id)));
         output?.WriteLine(
             $"broker node killed: {relayNode.Name} (the relay's); writes acknowledged {acknowledged.Count}, writes lost {writesLost}, "
             + $"other statuses: [{string.Join(", ", writes.Where(w => w.Status != HttpStatusCode.Created).Select(w => (int)w.Status))}]; "
-            + $"events {eventIds.Count}, delivered {received.Count}, events lost {eventsLost}, duplicates {duplicates}; "
+            + $"events {events.Count}, delivered {delivered}, events lost {eventsLost}, duplicates {duplicates}; "
             + $"seconds unavailable {Seconds(resumed)} (kill → first event given out after it confirmed), outbox lag under 1 s again after {Seconds(caughtUp)} s (max {maxLag:F1} s); "
             + $"nodes running afterwards: {running.Count}");
 
