@@ -41,7 +41,7 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
     public static async Task<EventQueueConsumer> StartAsync(DistributedApplication app, CancellationToken ct)
     {
         // The fixture waits for the api, which does not wait for the broker: a local node may still be starting.
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(CatalogResourceNames.Messaging, ct).WaitAsync(TimeSpan.FromMinutes(2), ct);
+        await AnyNodeHealthyAsync(app, ct);
         var factory = new ConnectionFactory
         {
             Uri = new Uri(await app.GetConnectionStringAsync(CatalogResourceNames.Messaging, ct) ?? throw new InvalidOperationException("No connection string for messaging.")),
@@ -80,6 +80,32 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
 
     /// <summary>The consumer connection's name in the broker's connection list.</summary>
     public const string ClientName = "ProductCatalog.Tests.EventQueueConsumer";
+
+    /// <summary>
+    /// Returns once one broker node is healthy. On a cluster that is any node: a fault test may
+    /// have killed one for good (the first, <c>messaging</c>, included) before this consumer starts.
+    /// </summary>
+    private static async Task AnyNodeHealthyAsync(DistributedApplication app, CancellationToken ct)
+    {
+        var names = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>().Select(n => n.Name).ToList();
+        var waits = (names.Count == 0 ? [CatalogResourceNames.Messaging] : names)
+            .Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, ct).WaitAsync(TimeSpan.FromMinutes(2), ct))
+            .ToList<Task>();
+        var failures = new List<Exception>();
+        while (waits.Count > 0)
+        {
+            var done = await Task.WhenAny(waits);
+            if (done.IsCompletedSuccessfully)
+            {
+                return;
+            }
+
+            failures.Add(done.Exception?.InnerException ?? new OperationCanceledException(ct));
+            waits.Remove(done);
+        }
+
+        throw new AggregateException("No broker node became healthy.", failures);
+    }
 
     /// <summary>Every local broker node's AMQP endpoint (one for a single node or a container).</summary>
     private static async Task<List<AmqpTcpEndpoint>> BrokerNodesAsync(DistributedApplication app, CancellationToken ct)
