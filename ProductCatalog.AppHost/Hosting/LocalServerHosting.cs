@@ -25,15 +25,67 @@ internal sealed record LocalServerLaunch(
 /// </summary>
 internal static class LocalServerHosting
 {
+    // Ports handed out by this AppHost, none twice: a chosen port stays unbound until its server starts.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> s_handedOut = new();
+
     /// <summary>
     /// A loopback port that is free now. Local servers get fixed ports chosen per run, so two
     /// AppHosts (or test runs) side by side never collide and a restarted server keeps its port.
     /// </summary>
+    /// <remarks>
+    /// On Linux the port comes from above the kernel's ephemeral range
+    /// (<c>net.ipv4.ip_local_port_range</c>), where binding port 0 would pick: a port from there
+    /// can become any outgoing connection's source port in the seconds before its server binds it
+    /// (a cluster node waits for the first node), and the server then fails to start. DCP's own
+    /// ports are below that range.
+    /// </remarks>
     public static int FreeLoopbackPort()
     {
+        if (AboveEphemeralRange() is var (low, high))
+        {
+            for (var attempt = 0; attempt < 200; attempt++)
+            {
+                var port = Random.Shared.Next(low, high + 1);
+                if (!s_handedOut.ContainsKey(port) && IsFree(port) && s_handedOut.TryAdd(port, true))
+                {
+                    return port;
+                }
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var any = ((IPEndPoint)listener.LocalEndpoint).Port;
+        s_handedOut.TryAdd(any, true);
+        return any;
+    }
+
+    private static (int Low, int High)? AboveEphemeralRange()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        if (!File.Exists(range)
+            || File.ReadAllText(range).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries) is not [_, var last]
+            || !int.TryParse(last, System.Globalization.CultureInfo.InvariantCulture, out var ephemeralHigh)
+            || ephemeralHigh > 65535 - 1000)
+        {
+            return null;
+        }
+
+        return (ephemeralHigh + 1, 65535);
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     public static IResourceBuilder<T> AddLocalServer<T>(

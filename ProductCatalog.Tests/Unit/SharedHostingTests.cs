@@ -6,6 +6,27 @@ namespace ProductCatalog.Tests.Unit;
 public sealed class SharedHostingTests
 {
     [Fact]
+    public void Ports_for_local_servers_are_distinct_free_and_where_no_outgoing_connection_takes_one()
+    {
+        var ports = Enumerable.Range(0, 40).Select(_ => LocalServerHosting.FreeLoopbackPort()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        if (File.Exists(range))
+        {
+            var ephemeralHigh = int.Parse(File.ReadAllText(range).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+            // (A range that ends near 65535 leaves no room above it: then the kernel picks.)
+            Assert.All(ports, p => Assert.InRange(p, ephemeralHigh > 64535 ? 1024 : ephemeralHigh + 1, 65535));
+        }
+
+        foreach (var port in ports)
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+        }
+    }
+
+    [Fact]
     public async Task The_launcher_is_named_after_the_server_turns_SIGTERM_into_its_stop_signal_and_passes_its_arguments()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "POSIX shell");
