@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
 
 namespace ProductCatalog.AppHost.Messaging;
@@ -67,8 +70,25 @@ public static class CatalogMessagingExtensions
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         var cookie = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+        // Healthy once it listens: a node that boots before that starts an epmd daemon of its own,
+        // which outlives the app (CI found one left behind).
+        var epmdCheck = $"{name}-epmd_check";
+        builder.Services.AddHealthChecks().AddAsyncCheck(epmdCheck, async ct =>
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, epmdPort, ct);
+                return HealthCheckResult.Healthy();
+            }
+            catch (SocketException ex)
+            {
+                return HealthCheckResult.Unhealthy($"epmd is not listening on port {epmdPort}", ex);
+            }
+        });
         var epmd = builder.AddResource(new LocalEpmdResource($"{name}-epmd", installation.Epmd, runDirectory, epmdPort))
             .WithArgs("-port", epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1")
+            .WithHealthCheck(epmdCheck)
             .WithIconName("PlugConnected")
             .ExcludeFromManifest()
             // DCP refuses to start an executable whose working directory is missing, and epmd starts
@@ -117,7 +137,7 @@ public static class CatalogMessagingExtensions
             .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQServerResource.ManagementEndpointName, isProxied: false)
             .WithCatalogMessagingDashboard()
             .WithHealthCheck(AddHealthCheck(builder, broker))
-            .WaitForStart(epmd);
+            .WaitFor(epmd);
         foreach (var (key, value) in node.Environment)
         {
             resource.WithEnvironment(key, value);

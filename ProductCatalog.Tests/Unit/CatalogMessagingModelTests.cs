@@ -60,6 +60,10 @@ public sealed class CatalogMessagingModelTests : IDisposable
         Assert.Single(environments.Select(e => e["ERL_EPMD_PORT"]).Distinct());
         Assert.All(environments, e => Assert.StartsWith(Path.GetTempPath(), e["RABBITMQ_MNESIA_BASE"], StringComparison.Ordinal));
         Assert.All(nodes.Skip(1), n => Assert.Contains(n.Annotations.OfType<WaitAnnotation>(), w => w.Resource == nodes[0]));
+        // Every node boots only once the port mapper listens (or it would start a daemon of its own).
+        var epmd = Assert.Single(builder.Resources.OfType<LocalEpmdResource>());
+        Assert.NotEmpty(epmd.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.All(nodes, n => Assert.Contains(n.Annotations.OfType<WaitAnnotation>(), w => w.Resource == epmd && w.WaitType == WaitType.WaitUntilHealthy));
 
         // The expressions as written (their values need allocated endpoints, which only a run has).
         var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run));
