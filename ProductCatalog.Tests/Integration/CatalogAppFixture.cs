@@ -247,8 +247,10 @@ public sealed class CatalogAppFixture : IAsyncLifetime
     {
         if (_app is not null)
         {
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
             await _app.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await _app.DisposeAsync();
+            TestContext.Current.SendDiagnosticMessage($"CatalogAppFixture: stopped in {stopping.Elapsed.TotalSeconds:0} s");
         }
 
         if (_telemetry is not null)

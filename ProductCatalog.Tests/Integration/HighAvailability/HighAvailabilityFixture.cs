@@ -398,8 +398,10 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
         _stopping.Dispose();
         if (_app is not null)
         {
+            var stopping = Stopwatch.StartNew();
             await _app.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await _app.DisposeAsync();
+            TestContext.Current.SendDiagnosticMessage($"HighAvailabilityFixture: stopped in {stopping.Elapsed.TotalSeconds:0} s");
         }
     }
 
