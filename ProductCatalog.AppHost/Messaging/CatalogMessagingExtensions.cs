@@ -71,7 +71,8 @@ public static class CatalogMessagingExtensions
         var cookie = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
         // Healthy once it listens: a node that boots before that starts an epmd daemon of its own,
-        // which outlives the app (CI found one left behind).
+        // which outlives the app (CI found one left behind). A hand-written TCP check because
+        // AspNetCore.HealthChecks.Network, which has one, is not a served package.
         var epmdCheck = $"{name}-epmd_check";
         builder.Services.AddHealthChecks().AddAsyncCheck(epmdCheck, async ct =>
         {

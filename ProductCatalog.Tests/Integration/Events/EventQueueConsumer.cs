@@ -87,7 +87,7 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
     /// </summary>
     private static async Task AnyNodeHealthyAsync(DistributedApplication app, CancellationToken ct)
     {
-        var names = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>().Select(n => n.Name).ToList();
+        var names = LocalNodes(app).Select(n => n.Name).ToList();
         var waits = (names.Count == 0 ? [CatalogResourceNames.Messaging] : names)
             .Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, ct).WaitAsync(TimeSpan.FromMinutes(2), ct))
             .ToList<Task>();
@@ -107,11 +107,15 @@ internal sealed class EventQueueConsumer : IAsyncDisposable
         throw new AggregateException("No broker node became healthy.", failures);
     }
 
+    /// <summary>The app's local broker nodes (none when the broker is a container).</summary>
+    private static IEnumerable<LocalRabbitMQServerResource> LocalNodes(DistributedApplication app) =>
+        app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>();
+
     /// <summary>Every local broker node's AMQP endpoint (one for a single node or a container).</summary>
     private static async Task<List<AmqpTcpEndpoint>> BrokerNodesAsync(DistributedApplication app, CancellationToken ct)
     {
         var endpoints = new List<AmqpTcpEndpoint>();
-        foreach (var node in app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalRabbitMQServerResource>())
+        foreach (var node in LocalNodes(app))
         {
             var uri = new Uri(await app.GetConnectionStringAsync(node.Name, ct) ?? throw new InvalidOperationException($"No connection string for {node.Name}."));
             endpoints.Add(new AmqpTcpEndpoint(uri.Host, uri.Port));
