@@ -74,6 +74,9 @@ internal sealed class LocalRabbitMQNode
         ["RABBITMQ_DIST_PORT"] = DistributionPort.ToString(CultureInfo.InvariantCulture),
         ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
         ["ERL_EPMD_PORT"] = EpmdPort.ToString(CultureInfo.InvariantCulture),
+        // No Erlang VM of the node starts a port mapper of its own: one started while the shared
+        // mapper was stopping with the app (a node's shutdown) outlived the run as a daemon.
+        ["ERL_ZFLAGS"] = "-start_epmd false",
         ["RABBITMQ_MNESIA_BASE"] = Path.Combine(Root, "mnesia"),
         ["RABBITMQ_LOG_BASE"] = Path.Combine(Root, "log"),
         ["RABBITMQ_LOGS"] = "-", // to stdout: the dashboard's console log

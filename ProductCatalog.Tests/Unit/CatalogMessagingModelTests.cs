@@ -58,6 +58,7 @@ public sealed class CatalogMessagingModelTests : IDisposable
 
         // One port mapper for the cluster; a cluster starts empty even though the default is a kept folder.
         Assert.Single(environments.Select(e => e["ERL_EPMD_PORT"]).Distinct());
+        Assert.All(environments, e => Assert.Equal("-start_epmd false", e["ERL_ZFLAGS"]));
         Assert.All(environments, e => Assert.StartsWith(Path.GetTempPath(), e["RABBITMQ_MNESIA_BASE"], StringComparison.Ordinal));
         Assert.All(nodes.Skip(1), n => Assert.Contains(n.Annotations.OfType<WaitAnnotation>(), w => w.Resource == nodes[0]));
         // Every node boots only once the port mapper listens (or it would start a daemon of its own).
