@@ -26,6 +26,7 @@ internal static class MachinePrerequisites
         ["npx"] = Command("npx", "Node.js (the OpenAPI document is linted with Redocly through npx)", ["nodejs", "npm"], "sudo apt-get install nodejs npm  (or see https://nodejs.org/en/download)"),
         ["curl"] = Command("curl", "curl (README's calls)", ["curl"], "sudo apt-get install curl"),
         ["jq"] = Command("jq", "jq (README's calls)", ["jq"], "sudo apt-get install jq  (macOS: brew install jq)"),
+        ["ss"] = Command("ss", "iproute2's ss (a fault test finds the process listening on an api replica's port)", ["iproute2"], "sudo apt-get install iproute2"),
     };
     private static bool s_packageListsUpdated;
 
@@ -34,6 +35,9 @@ internal static class MachinePrerequisites
 
     /// <summary>The full path of <c>npx</c>; starts looking (and installing) on first use.</summary>
     public static Task<string> NpxAsync() => s_commands["npx"].Value;
+
+    /// <summary>The full path of <c>ss</c>; starts looking (and installing) on first use.</summary>
+    public static Task<string> SsAsync() => s_commands["ss"].Value;
 
     /// <summary>Makes sure <c>curl</c> and <c>jq</c>, which README's calls use, are on PATH.</summary>
     public static Task ReadmeToolsAsync() => Task.WhenAll(s_commands["curl"].Value, s_commands["jq"].Value);

@@ -198,7 +198,7 @@ public sealed partial class HighAvailabilityFixture : IAsyncLifetime
     /// </summary>
     public static async Task<int> KillApiReplicaAsync(ApiReplica replica, CancellationToken ct)
     {
-        using var ss = Process.Start(new ProcessStartInfo("ss", ["-Hltnp", $"sport = :{replica.Address.Port}"]) { RedirectStandardOutput = true })!;
+        using var ss = Process.Start(new ProcessStartInfo(await MachinePrerequisites.SsAsync(), ["-Hltnp", $"sport = :{replica.Address.Port}"]) { RedirectStandardOutput = true })!;
         var listeners = await ss.StandardOutput.ReadToEndAsync(ct);
         await ss.WaitForExitAsync(ct);
         var pids = ListenerPid().Matches(listeners).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().ToList();
