@@ -14,7 +14,7 @@ internal static class ListProducts
 {
     // The query string was validated as text before binding (ProductListQuery.Validate).
     public static async Task<Results<JsonBytes<ProductPage>, ValidationProblem>> Handle(
-        [AsParameters] ProductListRequest parameters, HttpRequest request, ProductReader reader, CatalogDbContext db, CursorCodec cursors, CancellationToken ct)
+        [AsParameters] ProductListRequest parameters, HttpRequest request, ProductReader reader, SearchStatistics statistics, CatalogDbContext db, CursorCodec cursors, CancellationToken ct)
     {
         var query = ProductListQuery.From(parameters);
         var fingerprint = query.Fingerprint();
@@ -39,15 +39,15 @@ internal static class ListProducts
         if (similarity || query.Sort == ProductSort.Relevance)
         {
             (rows, ranks) = Split(similarity
-                ? await ProductSearch.SimilarAsync(reader, query, after, query.Limit + 1, ct)
-                : await ProductSearch.RelevanceAsync(reader, query, after, query.Limit + 1, ct));
+                ? await ProductSearch.SimilarAsync(reader, statistics, query, after, query.Limit + 1, ct)
+                : await ProductSearch.RelevanceAsync(reader, statistics, query, after, query.Limit + 1, ct));
         }
         else
         {
             rows = IsUnfiltered(query) && query.Sort == ProductSort.Name
                 ? await reader.PageByNameAsync(after?.LastName, after?.LastId ?? Guid.Empty, query.Limit + 1, ct)
                 : query.Q is not null
-                ? await ProductSearch.SortedAsync(reader, query, after, query.Limit + 1, ct)
+                ? await ProductSearch.SortedAsync(reader, statistics, query, after, query.Limit + 1, ct)
                 : await Seek(Filter(db.Products.AsNoTracking(), query), query.Sort, after)
                     .Take(query.Limit + 1)
                     .Select(ProductQueries.ToResponse)
@@ -58,7 +58,7 @@ internal static class ListProducts
         // listing may be empty legitimately) becomes a did-you-mean listing of similar names.
         if (rows.Count == 0 && after is null && query.Q is not null)
         {
-            (rows, ranks) = Split(await ProductSearch.SimilarAsync(reader, query, null, query.Limit + 1, ct));
+            (rows, ranks) = Split(await ProductSearch.SimilarAsync(reader, statistics, query, null, query.Limit + 1, ct));
             similarity = true;
         }
 

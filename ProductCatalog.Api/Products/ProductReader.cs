@@ -114,5 +114,5 @@ internal sealed partial class ProductReader(NpgsqlDataSource dataSource, TimePro
 
 public static class ProductReaderExtensions
 {
-    public static IServiceCollection AddProductReader(this IServiceCollection services) => services.AddSingleton<ProductReader>();
+    public static IServiceCollection AddProductReader(this IServiceCollection services) => services.AddSingleton<ProductReader>().AddSingleton<SearchStatistics>();
 }

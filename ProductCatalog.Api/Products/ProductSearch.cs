@@ -17,10 +17,13 @@ namespace ProductCatalog.Api.Products;
 /// </remarks>
 internal static class ProductSearch
 {
-    public const int RankedCandidates = 10_000;
+    public const int RankedCandidates = 1_000;
 
     /// <summary>Up to this many matches a sorted full-text page is sorted in memory; past it the sort index is walked.</summary>
     public const int SortedCandidates = 10_000;
+
+    /// <summary>Past <see cref="SortedCandidates"/> matches, this many rows of the sort index are walked for a page before all matches are sorted.</summary>
+    public const int WalkedRows = 20_000;
 
     /// <summary>What a similarity page's cursor carries, so later pages stay in fallback mode.</summary>
     public const string SimilarityMode = "similarity";
@@ -51,24 +54,30 @@ internal static class ProductSearch
         WHERE w.word <> ''
         """;
 
-    public static Task<List<RankedProduct>> RelevanceAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
+    public static async Task<List<RankedProduct>> RelevanceAsync(ProductReader reader, SearchStatistics statistics, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
     {
-        var filter = ProductSqlFilter.From(query);
+        // A common query's candidates come from the table (the first thousand of its matches are a few
+        // thousand rows in); a rare one's from the GIN index.
+        var filter = ProductSqlFilter.From(query, scan: await IsCommonAsync(statistics, query, ct));
         // 32: rank / (rank + 1), so ranks stay in (0, 1) whatever the document's length.
-        return PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", after, take, ct);
+        return await PageAsync(reader, filter, $"ts_rank_cd(search_vector, {filter.TsQuery}, 32)", after, take, ct);
     }
+
+    /// <summary>Whether <paramref name="query"/>'s text matches at least <see cref="SearchStatistics.CommonShare"/> of the products.</summary>
+    public static async ValueTask<bool> IsCommonAsync(SearchStatistics statistics, ProductListQuery query, CancellationToken ct) =>
+        query.Q is not null && await statistics.ShareAsync(SearchTerms.Parse(query.Q), ct) >= SearchStatistics.CommonShare;
 
     /// <summary>
     /// The did-you-mean listing: <paramref name="query"/>'s words corrected against the names'
     /// vocabulary (<see cref="CorrectAsync"/>), then ranked full text as <c>sort=relevance</c> is.
     /// Empty when no word could be corrected (the uncorrected search already matched nothing).
     /// </summary>
-    public static async Task<List<RankedProduct>> SimilarAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
+    public static async Task<List<RankedProduct>> SimilarAsync(ProductReader reader, SearchStatistics statistics, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
     {
         var corrected = await reader.ReadAsync((dataSource, ct) => CorrectAsync(dataSource, query.Q!, ct), ct);
         return string.IsNullOrWhiteSpace(corrected)
             ? []
-            : await RelevanceAsync(reader, query with { Q = corrected }, after, take, ct);
+            : await RelevanceAsync(reader, statistics, query with { Q = corrected }, after, take, ct);
     }
 
     /// <summary>
@@ -89,20 +98,23 @@ internal static class ProductSearch
 
     /// <summary>
     /// A full-text listing in a sort order (name, price, createdAt, either way), robust to the
-    /// planner's estimate: at most <see cref="SortedCandidates"/> + 1 matches are taken from the
-    /// GIN index first; when that is all of them, the page is sorted from those in memory, and only
-    /// when there are more (a common word, whose matches are dense in any order) is the sort index
-    /// walked. Both branches return the same rows in the same (key, id) order, so the cursor and its
-    /// seek are the EF Core listing's exactly.
+    /// planner's estimate. A common query (<see cref="SearchStatistics"/>: 2 % of the products or
+    /// more) walks the sort index at once, its matches being dense in any order. Any other takes at
+    /// most <see cref="SortedCandidates"/> + 1 matches from the GIN index; when that is all of them,
+    /// the page is sorted from those in memory. When there are more, up to <see cref="WalkedRows"/>
+    /// rows of the sort index are walked, and only if they hold no full page are all matches sorted.
+    /// Every branch returns the same rows in the same (key, id) order, so the cursor and its seek are
+    /// the EF Core listing's exactly.
     /// </summary>
     /// <remarks>
-    /// A two-word query of common words whose combination is rare (5 848 of 1 M products) was
-    /// estimated at 17 485 and walked the name index for 1.2 s; the statistics cannot know the
-    /// words' correlation. The price: a common word reads its first 10 001 matches before the walk.
+    /// Why the walk is bounded: two common words whose combination is rarer (5 848 of 1 M products)
+    /// can cluster in the sort order, since names begin with their words, and an unbounded walk of
+    /// the name index for them read 152 000 rows (0.5-0.9 s at 1 M, seconds at 10 M).
     /// </remarks>
-    public static async Task<List<ProductResponse>> SortedAsync(ProductReader reader, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
+    public static async Task<List<ProductResponse>> SortedAsync(ProductReader reader, SearchStatistics statistics, ProductListQuery query, KeysetCursor? after, int take, CancellationToken ct)
     {
-        var filter = ProductSqlFilter.From(query);
+        var common = await IsCommonAsync(statistics, query, ct);
+        var filter = ProductSqlFilter.From(query, scan: common);
         var (column, last) = query.Sort.Field switch
         {
             "name" => ("name", after is null ? null : filter.Add(after.LastName!, NpgsqlDbType.Text)),
@@ -113,15 +125,30 @@ internal static class ProductSearch
         string Seek(string key, string id) =>
             after is null ? "" : $"AND ({key}, {id}) {compare} ({last}, {filter.Add(after.LastId, NpgsqlDbType.Uuid)})";
         var limit = filter.Add(take, NpgsqlDbType.Integer);
-        var sql = $"""
+        // A common query walks the sort index straight away, never reading its matches out of the GIN index first.
+        var sql = common
+            ? $"""
+            SELECT {s_columns} FROM {CatalogTables.Products} p WHERE {filter.Where} {Seek($"p.{column}", "p.id")}
+            ORDER BY p.{column} {direction}, p.id {direction} LIMIT {limit}
+            """
+            : $"""
             WITH m AS MATERIALIZED (
                 SELECT id, {column} AS k FROM {CatalogTables.Products} WHERE {filter.Where} LIMIT {SortedCandidates + 1}
+            ), w AS MATERIALIZED (
+                SELECT s.id, s.k FROM (
+                    SELECT *, {column} AS k FROM {CatalogTables.Products} WHERE (SELECT count(*) FROM m) > {SortedCandidates} {Seek(column, "id")}
+                    ORDER BY {column} {direction}, id {direction} LIMIT {WalkedRows}
+                ) AS s WHERE {filter.Where} LIMIT {limit}
             ), page AS (
                 (SELECT m.id, m.k FROM m WHERE (SELECT count(*) FROM m) <= {SortedCandidates} {Seek("m.k", "m.id")}
                     ORDER BY m.k {direction}, m.id {direction} LIMIT {limit})
                 UNION ALL
-                (SELECT p.id, p.{column} FROM {CatalogTables.Products} p WHERE (SELECT count(*) FROM m) > {SortedCandidates} AND {filter.Where} {Seek($"p.{column}", "p.id")}
-                    ORDER BY p.{column} {direction}, p.id {direction} LIMIT {limit})
+                (SELECT w.id, w.k FROM w WHERE (SELECT count(*) FROM w) = {limit})
+                UNION ALL
+                (SELECT x.id, x.k FROM (
+                    SELECT id, {column} AS k FROM {CatalogTables.Products}
+                    WHERE (SELECT count(*) FROM m) > {SortedCandidates} AND (SELECT count(*) FROM w) < {limit} AND {filter.Where} OFFSET 0
+                ) AS x WHERE TRUE {Seek("x.k", "x.id")} ORDER BY x.k {direction}, x.id {direction} LIMIT {limit})
             )
             SELECT {s_columns} FROM page JOIN {CatalogTables.Products} p ON p.id = page.id ORDER BY page.k {direction}, page.id {direction}
             """;

@@ -19,7 +19,12 @@ internal sealed class ProductSqlFilter
     public string Where => _conditions.Count == 0 ? "TRUE" : string.Join(" AND ", _conditions);
 
     /// <param name="q">The validated listing query; its sort, page size and cursor are not filters.</param>
-    public static ProductSqlFilter From(ProductListQuery q)
+    /// <param name="scan">
+    /// Match the text with <c>ts_match_vq</c>, the function behind <c>@@</c>, which no index answers: for a
+    /// common query (<see cref="SearchStatistics"/>), whose matches a table or sort-index walk meets every few
+    /// rows, while the GIN index would collect all of them before the first row.
+    /// </param>
+    public static ProductSqlFilter From(ProductListQuery q, bool scan = false)
     {
         var filter = new ProductSqlFilter();
         if (q.Q is not null)
@@ -29,7 +34,7 @@ internal sealed class ProductSqlFilter
             filter.TsQuery = terms.PrefixQuery is null
                 ? words
                 : $"({words} && to_tsquery('english', {filter.Add(terms.PrefixQuery, NpgsqlDbType.Text)}))";
-            filter._conditions.Add($"search_vector @@ {filter.TsQuery}");
+            filter._conditions.Add(scan ? $"ts_match_vq(search_vector, {filter.TsQuery})" : $"search_vector @@ {filter.TsQuery}");
         }
 
         if (q.CategoryId is { } categoryId)

@@ -121,3 +121,53 @@ public sealed class FacetEstimateTests
         Assert.Equal(25_000, Assert.Single(estimated.Categories).Count);
     }
 }
+
+public sealed class SearchShareTests
+{
+    // As pg_stats lists them: stemmed lexemes ("junip", "prairi") with their share of the products.
+    private static readonly Dictionary<string, float> s_common = new()
+    {
+        ["meadow"] = 0.13f,
+        ["cobalt"] = 0.12f,
+        ["junip"] = 0.10f,
+        ["prairi"] = 0.05f,
+        ["cob"] = 0.01f,
+        ["tent"] = 0.5f,
+    };
+
+    [Theory]
+    [InlineData("meadow", 0.13)] // one word is a prefix: every lexeme it begins
+    [InlineData("meadows", 0.13)] // its stem, a prefix of the word
+    [InlineData("co", 0.13)] // "cobalt" and "cob"
+    [InlineData("meadow cobalt", 0.13 * 0.12)] // words taken as independent
+    [InlineData("junipers prairie", 0.10 * 0.05)]
+    [InlineData("meadow -cobalt", 0.13)] // a negation does not narrow
+    [InlineData("\"meadow cobalt\"", 0.13 * 0.12)] // a phrase: both words
+    public void A_search_of_common_lexemes_has_their_share(string q, double share)
+    {
+        Assert.Equal(share, SearchStatistics.Share(s_common, SearchTerms.Parse(q))!.Value, 5);
+    }
+
+    [Theory]
+    [InlineData("kabefita")] // not among the common lexemes: rare, by how much unknown
+    [InlineData("meadow kabefita")]
+    [InlineData("meadow or cobalt")] // "or" widens a search
+    public void A_search_with_a_rare_word_or_an_or_has_no_share(string q)
+    {
+        Assert.Null(SearchStatistics.Share(s_common, SearchTerms.Parse(q)));
+    }
+
+    [Fact]
+    public void Without_statistics_no_search_is_common()
+    {
+        Assert.Null(SearchStatistics.Share(new Dictionary<string, float>(), SearchTerms.Parse("meadow")));
+    }
+
+    [Fact]
+    public void A_prefix_that_begins_lexemes_of_half_the_products_or_more_is_capped_at_all_of_them()
+    {
+        var share = SearchStatistics.Share(new Dictionary<string, float> { ["tent"] = 0.7f, ["tenth"] = 0.6f }, SearchTerms.Parse("ten"));
+
+        Assert.Equal(1.0, share);
+    }
+}

@@ -194,6 +194,25 @@ public sealed class SearchTests(CatalogAppFixture fixture)
     }
 
     [Fact]
+    public async Task Past_the_exact_bound_facets_are_approximate_and_never_below_what_was_read()
+    {
+        var word = UniqueWord();
+        JsonObject Item(int i) => new() { ["name"] = $"bulk {word} {i}", ["stockQuantity"] = i % 2 };
+        var first = await SeedAsync([.. Enumerable.Range(0, 700).Select(Item)]);
+        var second = await SeedAsync([.. Enumerable.Range(700, 500).Select(Item)]);
+
+        using var response = await _client.GetAsync($"/api/v1/products/facets?q={word}", Ct);
+        var facets = await response.BodyAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(facets.GetProperty("approximate").GetBoolean());
+        var total = facets.GetProperty("total").GetInt64();
+        Assert.InRange(total, GetProductFacets.ExactBound + 1, long.MaxValue);
+        Assert.Equal(total, facets.GetProperty("inStock").GetProperty("true").GetInt64() + facets.GetProperty("inStock").GetProperty("false").GetInt64());
+        Assert.All(facets.GetProperty("categories").EnumerateArray(), c => Assert.Contains(c.GetProperty("id").GetInt32(), new[] { first, second }));
+    }
+
+    [Fact]
     public async Task The_facet_estimate_plans_the_filters_with_their_parameters()
     {
         // Past the exact bound the total is the planner's estimate; 50 000 rows are too many to seed here,
