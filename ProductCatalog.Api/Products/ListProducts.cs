@@ -148,7 +148,7 @@ internal static class ListProducts
 
     private static DateTimeOffset CreatedAt(KeysetCursor cursor) => new(cursor.LastCreatedTicks ?? 0, TimeSpan.Zero);
 
-    private static KeysetCursor CursorAfter(ProductResponse last, ProductSort sort, string fingerprint) => sort.Field switch
+    internal static KeysetCursor CursorAfter(ProductResponse last, ProductSort sort, string fingerprint) => sort.Field switch
     {
         "name" => new KeysetCursor(sort.Text, fingerprint, last.Id, LastName: last.Name),
         "price" => new KeysetCursor(sort.Text, fingerprint, last.Id, LastPrice: last.Price),

@@ -49,6 +49,10 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
         return Share(snapshot.Frequencies, terms);
     }
 
+    /// <summary>Plans with <paramref name="frequencies"/> until the next refresh, as if read from the database (for tests of both plans).</summary>
+    internal void Assume(IReadOnlyDictionary<string, float> frequencies) =>
+        _snapshot = new Snapshot(frequencies.ToFrozenDictionary(StringComparer.Ordinal), time.GetUtcNow());
+
     /// <summary>
     /// The product of each word's frequency (words are taken as independent): a whole word's is its
     /// longest lexeme that is a prefix of it (the stem), the prefix word's also counts every lexeme it

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ProductCatalog.Tests.Integration.Api;
 
@@ -191,6 +192,60 @@ public sealed class SearchTests(CatalogAppFixture fixture)
         var blueFacets = await narrowed.BodyAsync();
         Assert.Equal(1, blueFacets.GetProperty("total").GetInt64());
         Assert.Equal(7.5m, blueFacets.GetProperty("price").GetProperty("max").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("-price")]
+    [InlineData("createdAt")]
+    [InlineData("relevance")]
+    public async Task A_common_query_pages_through_the_same_products_as_a_rare_one(string sort)
+    {
+        // The plan follows the lexeme statistics (a common query walks, a rare one reads the GIN index);
+        // the rows must not. Both plans are forced here with assumed statistics, on the same data.
+        var word = UniqueWord();
+        var categoryId = await SeedAsync([.. Enumerable.Range(0, 30).Select(i => new JsonObject
+        {
+            ["name"] = $"{(char)('a' + (i * 7 % 26))}{i} {word}" + (i % 3 == 0 ? $" {word}" : ""),
+            ["price"] = 1m + (i * 7 % 10),
+        })]);
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(await fixture.GetDatabaseConnectionStringAsync());
+        var reader = new ProductReader(dataSource, TimeProvider.System, NullLogger<ProductReader>.Instance);
+        Assert.True(ProductSort.TryParse(sort, out var order));
+        var query = ProductListQuery.From(new ProductListRequest { Q = word, CategoryId = categoryId, Sort = order, Limit = 7 });
+
+        var common = await PagesAsync(new Dictionary<string, float> { [word] = 1f });
+        var rare = await PagesAsync(new Dictionary<string, float>());
+
+        Assert.Equal(30, rare.Count);
+        Assert.Equal(rare, common);
+
+        async Task<List<Guid>> PagesAsync(Dictionary<string, float> frequencies)
+        {
+            var statistics = new SearchStatistics(dataSource, TimeProvider.System, NullLogger<SearchStatistics>.Instance);
+            statistics.Assume(frequencies);
+            Assert.Equal(frequencies.Count > 0, await ProductSearch.IsCommonAsync(statistics, query, Ct));
+            List<Guid> ids = [];
+            KeysetCursor? after = null;
+            while (true)
+            {
+                var page = order == ProductSort.Relevance
+                    ? (await ProductSearch.RelevanceAsync(reader, statistics, query, after, query.Limit + 1, Ct))
+                        .Select(r => (r.Product, Rank: (float?)r.Rank)).ToList()
+                    : (await ProductSearch.SortedAsync(reader, statistics, query, after, query.Limit + 1, Ct))
+                        .Select(p => (p, Rank: (float?)null)).ToList();
+                ids.AddRange(page.Take(query.Limit).Select(r => r.Item1.Id));
+                if (page.Count <= query.Limit)
+                {
+                    return ids;
+                }
+
+                var (last, rank) = page[query.Limit - 1];
+                after = rank is { } r
+                    ? new KeysetCursor(order.Text, query.Fingerprint(), last.Id, LastRank: r)
+                    : ListProducts.CursorAfter(last, order, query.Fingerprint());
+            }
+        }
     }
 
     [Fact]
