@@ -242,13 +242,14 @@ for line in open(a.results):
 
 api = {s: r for (s, t), r in runs.items() if t == "api"}
 base = {s: r for (s, t), r in runs.items() if t == "baseline"}
-ratios = {s: api[s]["rps"] / base[s]["rps"] for s in READS if s in api and s in base}
+# A side that completed no request in its rounds (a 10 M common-word search) has no ratio.
+ratios = {s: api[s]["rps"] / base[s]["rps"] for s in READS if s in api and s in base and base[s]["rps"]}
 unc = {s: r for (s, t), r in runs.items() if t == "uncached"}
-ratios_uncached = {s: unc[s]["rps"] / base[s]["rps"] for s in READS if s in unc and s in base}
+ratios_uncached = {s: unc[s]["rps"] / base[s]["rps"] for s in READS if s in unc and s in base and base[s]["rps"]}
 cache = json.load(open(a.cache)) if a.cache else {}
 events = json.load(open(a.events)) if a.events else {}
 off = {s: r for (s, t), r in runs.items() if t == "eventsoff"}
-ratios_events = {s: api[s]["rps"] / off[s]["rps"] for s in ("create", "batch-import") if s in api and s in off}
+ratios_events = {s: api[s]["rps"] / off[s]["rps"] for s in ("create", "batch-import") if s in api and s in off and off[s]["rps"]}
 batch_off_products_per_s = off["batch-import"]["rps"] * a.batch_size if "batch-import" in off else 0
 lag = cache.get("lag") or {}
 batch_products_per_s = api["batch-import"]["rps"] * a.batch_size if "batch-import" in api else 0
