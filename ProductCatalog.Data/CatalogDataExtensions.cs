@@ -59,7 +59,8 @@ public static class CatalogDataExtensions
     /// not use up the server's max_connections (100 by default) that other clients share.
     /// And Npgsql's automatic preparation: a statement used a few times on a connection is prepared
     /// there, so PostgreSQL stops parsing and planning the service's few statement shapes on every
-    /// request (most of its CPU for a key lookup; measured in docs/performance.md).
+    /// request (most of its CPU for a key lookup; measured in docs/performance.md). And the session
+    /// settings of <see cref="DefaultSessionOptions"/>, unless the connection string has its own Options.
     /// </summary>
     public static string? WithPoolDefaults(string? connectionString)
     {
@@ -79,6 +80,11 @@ public static class CatalogDataExtensions
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
+        if (!Names(connectionString, "Options", "Options"))
+        {
+            builder.Options = DefaultSessionOptions;
+        }
+
         return builder.ConnectionString;
     }
 
@@ -86,6 +92,16 @@ public static class CatalogDataExtensions
         connectionString.Contains(keyword, StringComparison.OrdinalIgnoreCase) || connectionString.Contains(alias, StringComparison.OrdinalIgnoreCase);
 
     public const int DefaultMaxPoolSize = 32;
+
+    /// <summary>
+    /// No JIT and no parallel workers in the service's sessions: its statements are bounded, but at
+    /// 10 M products the planner's costs for a search pass the JIT thresholds, and compiling (369 ms,
+    /// with inlining and optimization) and starting workers (25 ms) cost a rare word's search 358 ms
+    /// that it runs in 1-2 ms without them (EXPLAIN ANALYZE, docs/performance.md). Under concurrent
+    /// requests on a few cores neither adds throughput. A pooler that refuses startup options
+    /// (PgBouncer) takes a connection string with its own, empty <c>Options=</c>.
+    /// </summary>
+    public const string DefaultSessionOptions = "-c jit=off -c max_parallel_workers_per_gather=0";
 
     /// <summary>
     /// Statements prepared per connection (least recently used ones are unprepared past it): the

@@ -61,4 +61,12 @@ public sealed class ProductReaderTests
         Assert.Equal(prepared, result.MaxAutoPrepare);
         Assert.Equal(pool, result.MaxPoolSize);
     }
+
+    [Theory]
+    [InlineData("Host=db", CatalogDataExtensions.DefaultSessionOptions)]
+    [InlineData("Host=db;Options=-c search_path=catalog", "-c search_path=catalog")]
+    public void Sessions_run_without_jit_or_parallel_workers_unless_the_connection_string_sets_options(string given, string options)
+    {
+        Assert.Equal(options, new Npgsql.NpgsqlConnectionStringBuilder(CatalogDataExtensions.WithPoolDefaults(given)).Options);
+    }
 }
