@@ -80,7 +80,7 @@ public static class CatalogDataExtensions
             builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         }
 
-        if (!Names(connectionString, "Options", "Options"))
+        if (!Names(connectionString, "Options"))
         {
             builder.Options = DefaultSessionOptions;
         }
@@ -88,8 +88,9 @@ public static class CatalogDataExtensions
         return builder.ConnectionString;
     }
 
-    private static bool Names(string connectionString, string keyword, string alias) =>
-        connectionString.Contains(keyword, StringComparison.OrdinalIgnoreCase) || connectionString.Contains(alias, StringComparison.OrdinalIgnoreCase);
+    // The raw text, not the builder: the builder reports a default pool size and preparation as if set.
+    private static bool Names(string connectionString, params string[] keywords) =>
+        keywords.Any(keyword => connectionString.Contains(keyword, StringComparison.OrdinalIgnoreCase));
 
     public const int DefaultMaxPoolSize = 32;
 

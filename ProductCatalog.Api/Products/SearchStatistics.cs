@@ -31,6 +31,9 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
             AND s.lexeme IS NOT NULL
         """;
 
+    // A phrase's quotes separate its words too.
+    private static readonly char[] s_separators = [.. SearchTerms.Spaces, '"'];
+
     private readonly Lock _lock = new();
     private Task<Snapshot>? _reading;
     private volatile Snapshot? _snapshot;
@@ -96,14 +99,14 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
     private static List<string>? Words(string text)
     {
         List<string> words = [];
-        foreach (var token in text.Split([' ', '\t', '\u00a0', '"'], StringSplitOptions.RemoveEmptyEntries))
+        foreach (var token in text.Split(s_separators, StringSplitOptions.RemoveEmptyEntries))
         {
             if (token.StartsWith('-'))
             {
                 continue;
             }
 
-            if (string.Equals(token, "or", StringComparison.OrdinalIgnoreCase))
+            if (SearchTerms.IsOr(token))
             {
                 return null;
             }

@@ -15,10 +15,13 @@ public sealed record SearchTerms(string Words, string? PrefixQuery)
     /// <summary>A one-letter prefix expands to a large share of all lexemes in the GIN index; it matches as a whole word only.</summary>
     public const int MinPrefixLength = 2;
 
+    /// <summary>What separates the words of a search text.</summary>
+    internal static readonly char[] Spaces = [' ', '\t', '\u00a0'];
+
     public static SearchTerms Parse(string q)
     {
         var text = q.TrimEnd();
-        var start = text.LastIndexOfAny([' ', '\t', '\u00a0']) + 1;
+        var start = text.LastIndexOfAny(Spaces) + 1;
         var last = text[start..];
         var rest = text[..start];
         if (last.Length < MinPrefixLength || !last.All(char.IsLetterOrDigit)
@@ -32,5 +35,5 @@ public sealed record SearchTerms(string Words, string? PrefixQuery)
     }
 
     // web-search syntax reads "or" as an operator; as the last word it is one being typed.
-    private static bool IsOr(string? word) => string.Equals(word, "or", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsOr(string? word) => string.Equals(word, "or", StringComparison.OrdinalIgnoreCase);
 }
