@@ -32,8 +32,9 @@ internal static class GetProductFacets
         [AsParameters] ProductFilterRequest parameters, ProductReader reader, SearchStatistics statistics, CancellationToken ct)
     {
         var query = ProductListQuery.From(parameters);
-        var share = query.Q is null ? null : await statistics.ShareAsync(SearchTerms.Parse(query.Q), ct);
-        var filter = ProductSqlFilter.From(query, scan: share >= SearchStatistics.CommonShare);
+        var text = await ProductSearch.EstimateAsync(statistics, query, ct);
+        var share = text.Share;
+        var filter = ProductSqlFilter.From(query, text);
         var counted = await reader.ReadAsync((dataSource, ct) => CountAsync(dataSource, filter, ct), ct);
         if (counted.Total <= ExactBound)
         {
@@ -80,30 +81,32 @@ internal static class GetProductFacets
                 FROM m CROSS JOIN LATERAL unnest(m.tags) AS t(tag)
                 GROUP BY t.tag ORDER BY count(*) DESC, t.tag LIMIT {MaxBuckets})
             """;
-        await using var command = filter.CreateCommand(dataSource, sql);
-        await using var rows = await command.ExecuteReaderAsync(ct);
         long total = 0, inStock = 0;
         decimal? min = null, max = null;
         List<CategoryFacet> categories = [];
         List<TagFacet> tags = [];
-        while (await rows.ReadAsync(ct))
-        {
-            switch (rows.GetInt32(0))
+        await filter.ReadAsync(
+            dataSource,
+            sql,
+            rows =>
             {
-                case Summary:
-                    total = rows.GetInt64(3);
-                    inStock = rows.GetInt64(4);
-                    min = rows.IsDBNull(5) ? null : rows.GetDecimal(5);
-                    max = rows.IsDBNull(6) ? null : rows.GetDecimal(6);
-                    break;
-                case CategoryRow:
-                    categories.Add(new CategoryFacet(rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3)));
-                    break;
-                default:
-                    tags.Add(new TagFacet(rows.GetString(2), rows.GetInt64(3)));
-                    break;
-            }
-        }
+                switch (rows.GetInt32(0))
+                {
+                    case Summary:
+                        total = rows.GetInt64(3);
+                        inStock = rows.GetInt64(4);
+                        min = rows.IsDBNull(5) ? null : rows.GetDecimal(5);
+                        max = rows.IsDBNull(6) ? null : rows.GetDecimal(6);
+                        break;
+                    case CategoryRow:
+                        categories.Add(new CategoryFacet(rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3)));
+                        break;
+                    default:
+                        tags.Add(new TagFacet(rows.GetString(2), rows.GetInt64(3)));
+                        break;
+                }
+            },
+            ct);
 
         return new ProductFacets(total, categories, tags, new PriceRange(min, max), new StockFacet(inStock, total - inStock), Approximate: false);
     }

@@ -24,8 +24,9 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
 
     public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(5);
 
+    // With the table's row count as the last analyze left it, to turn a share into a number of matches.
     private const string Sql = $"""
-        SELECT s.lexeme, s.frequency
+        SELECT s.lexeme, s.frequency, (SELECT greatest(c.reltuples, 0)::float8 FROM pg_class c WHERE c.oid = to_regclass('{CatalogTables.Products}'))
         FROM pg_stats st, unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS s(lexeme, frequency)
         WHERE st.schemaname = current_schema() AND st.tablename = '{CatalogTables.Products}' AND st.attname = 'search_vector'
             AND s.lexeme IS NOT NULL
@@ -38,8 +39,8 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
     private Task<Snapshot>? _reading;
     private volatile Snapshot? _snapshot;
 
-    /// <summary>The estimated share of products that <paramref name="terms"/> match (0 to 1), or null when a word is not among the common lexemes (a rare word).</summary>
-    public async ValueTask<double?> ShareAsync(SearchTerms terms, CancellationToken ct)
+    /// <summary>How many products <paramref name="terms"/> are estimated to match; the share is null when a word is not among the common lexemes (a rare word).</summary>
+    public async ValueTask<SearchEstimate> EstimateAsync(SearchTerms terms, CancellationToken ct)
     {
         var snapshot = _snapshot;
         if (snapshot is null || time.GetUtcNow() - snapshot.Read > Refresh)
@@ -49,12 +50,12 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
             snapshot ??= await reading.WaitAsync(ct);
         }
 
-        return Share(snapshot.Frequencies, terms);
+        return new SearchEstimate(Share(snapshot.Frequencies, terms), snapshot.Products);
     }
 
     /// <summary>Plans with <paramref name="frequencies"/> until the next refresh, as if read from the database (for tests of both plans).</summary>
-    internal void Assume(IReadOnlyDictionary<string, float> frequencies) =>
-        _snapshot = new Snapshot(frequencies.ToFrozenDictionary(StringComparer.Ordinal), time.GetUtcNow());
+    internal void Assume(IReadOnlyDictionary<string, float> frequencies, double products = 0) =>
+        _snapshot = new Snapshot(frequencies.ToFrozenDictionary(StringComparer.Ordinal), products, time.GetUtcNow());
 
     /// <summary>
     /// The product of each word's frequency (words are taken as independent): a whole word's is its
@@ -156,6 +157,7 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
     private async Task<Snapshot> ReadAsync()
     {
         Dictionary<string, float> frequencies = [];
+        var products = 0d;
         try
         {
             await using var command = dataSource.CreateCommand(Sql);
@@ -163,6 +165,7 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
             while (await rows.ReadAsync())
             {
                 frequencies[rows.GetString(0)] = rows.GetFloat(1);
+                products = rows.IsDBNull(2) ? 0 : rows.GetDouble(2);
             }
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
@@ -170,14 +173,28 @@ internal sealed partial class SearchStatistics(NpgsqlDataSource dataSource, Time
             // Without statistics every query counts as rare (the index plans, right for all but common
             // words); tried again in 30 s.
             LogUnread(logger, ex.Message);
-            return _snapshot = new Snapshot(_snapshot?.Frequencies ?? FrozenDictionary<string, float>.Empty, time.GetUtcNow() - Refresh + TimeSpan.FromSeconds(30));
+            return _snapshot = new Snapshot(
+                _snapshot?.Frequencies ?? FrozenDictionary<string, float>.Empty, _snapshot?.Products ?? 0, time.GetUtcNow() - Refresh + TimeSpan.FromSeconds(30));
         }
 
-        return _snapshot = new Snapshot(frequencies.ToFrozenDictionary(StringComparer.Ordinal), time.GetUtcNow());
+        return _snapshot = new Snapshot(frequencies.ToFrozenDictionary(StringComparer.Ordinal), products, time.GetUtcNow());
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The search vector's statistics could not be read; searches plan as if every word were rare until the next try: {Reason}")]
     private static partial void LogUnread(ILogger logger, string reason);
 
-    private sealed record Snapshot(FrozenDictionary<string, float> Frequencies, DateTimeOffset Read);
+    private sealed record Snapshot(FrozenDictionary<string, float> Frequencies, double Products, DateTimeOffset Read);
+}
+
+/// <summary>A query's estimated share of the products (null: a word is rare) and the products counted at the last analyze.</summary>
+internal readonly record struct SearchEstimate(double? Share, double Products)
+{
+    /// <summary>At least <see cref="SearchStatistics.CommonShare"/>: its matches are dense in any order, so walks find them and the GIN index is not asked.</summary>
+    public bool IsCommon => Share >= SearchStatistics.CommonShare;
+
+    /// <summary>Every word is a common lexeme but together they are not: the GIN index reads long posting lists (a prefix's into a bitmap first).</summary>
+    public bool ReadsLongPostings => Share is not null && !IsCommon;
+
+    /// <summary>The estimated number of matches; 0 when not known.</summary>
+    public double Matches => (Share ?? 0) * Products;
 }

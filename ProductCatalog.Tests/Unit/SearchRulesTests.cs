@@ -170,4 +170,16 @@ public sealed class SearchShareTests
 
         Assert.Equal(1.0, share);
     }
+
+    [Theory]
+    [InlineData(0.13, 1_000_000, true, false)] // common: walked, the GIN index is not asked
+    [InlineData(0.0058, 1_000_000, false, true)] // common words, not together: long postings
+    [InlineData(null, 1_000_000, false, false)] // a rare word: short postings
+    public void A_searchs_plan_follows_its_estimated_share(double? share, double products, bool common, bool longPostings)
+    {
+        var estimate = new SearchEstimate(share, products);
+
+        Assert.Equal((common, longPostings), (estimate.IsCommon, estimate.ReadsLongPostings));
+        Assert.Equal((share ?? 0) * products, estimate.Matches);
+    }
 }

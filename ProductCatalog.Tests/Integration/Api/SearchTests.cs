@@ -214,17 +214,23 @@ public sealed class SearchTests(CatalogAppFixture fixture)
         Assert.True(ProductSort.TryParse(sort, out var order));
         var query = ProductListQuery.From(new ProductListRequest { Q = word, CategoryId = categoryId, Sort = order, Limit = 7 });
 
-        var common = await PagesAsync(new Dictionary<string, float> { [word] = 1f });
-        var rare = await PagesAsync(new Dictionary<string, float>());
+        // Common: the sort index is walked. Rare: the GIN index. In between, the GIN index with a wider
+        // bitmap, its matches counted to the bound first or (estimated past it in a large catalog) not.
+        var common = await PagesAsync(new Dictionary<string, float> { [word] = 1f }, 0, e => e.IsCommon);
+        var rare = await PagesAsync(new Dictionary<string, float>(), 0, e => e.Share is null);
+        var counted = await PagesAsync(new Dictionary<string, float> { [word] = 0.01f }, 1_000, e => e.ReadsLongPostings && e.Matches < ProductSearch.DenseMatches);
+        var dense = await PagesAsync(new Dictionary<string, float> { [word] = 0.01f }, 10_000_000, e => e.ReadsLongPostings && e.Matches >= ProductSearch.DenseMatches);
 
         Assert.Equal(30, rare.Count);
         Assert.Equal(rare, common);
+        Assert.Equal(rare, counted);
+        Assert.Equal(rare, dense);
 
-        async Task<List<Guid>> PagesAsync(Dictionary<string, float> frequencies)
+        async Task<List<Guid>> PagesAsync(Dictionary<string, float> frequencies, double products, Func<SearchEstimate, bool> plan)
         {
             var statistics = new SearchStatistics(dataSource, TimeProvider.System, NullLogger<SearchStatistics>.Instance);
-            statistics.Assume(frequencies);
-            Assert.Equal(frequencies.Count > 0, await ProductSearch.IsCommonAsync(statistics, query, Ct));
+            statistics.Assume(frequencies, products);
+            Assert.True(plan(await ProductSearch.EstimateAsync(statistics, query, Ct)));
             List<Guid> ids = [];
             KeysetCursor? after = null;
             while (true)
@@ -246,6 +252,29 @@ public sealed class SearchTests(CatalogAppFixture fixture)
                     : ListProducts.CursorAfter(last, order, query.Fingerprint());
             }
         }
+    }
+
+    [Fact]
+    public async Task A_searchs_wider_bitmap_memory_lasts_for_its_statement_only()
+    {
+        // One connection: the statement after runs in the same session.
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(await fixture.GetDatabaseConnectionStringAsync()) { MaxPoolSize = 1 };
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connection.ConnectionString);
+        async Task<string> SessionAsync()
+        {
+            await using var show = dataSource.CreateCommand("SHOW work_mem");
+            return (string)(await show.ExecuteScalarAsync(Ct))!;
+        }
+
+        var before = await SessionAsync();
+        var filter = ProductSqlFilter.From(ProductListQuery.From(new ProductListRequest { Q = "meadow cob" }), new SearchEstimate(0.005, 1_000_000));
+        List<string> during = [];
+        await filter.ReadAsync(dataSource, $"SELECT current_setting('work_mem'), {filter.TsQuery} IS NOT NULL", rows => during.Add(rows.GetString(0)), Ct);
+
+        Assert.True(filter.WideBitmap);
+        Assert.Equal(["64MB"], during);
+        Assert.NotEqual("64MB", before);
+        Assert.Equal(before, await SessionAsync());
     }
 
     [Fact]
