@@ -406,6 +406,29 @@ wait_jit_quiet() { # pid...
   done
   echo "$waited"
 }
+# Statements a previous run left behind: wrk closes its connections at the end of a run, but a
+# statement already sent keeps running (the baseline never cancels; at 10 M a common word's took
+# 12 s), and would be counted as this run's PostgreSQL CPU and slow its requests. Each run waits
+# for them (up to 60 s), then cancels what is left; statements under half a second (the relay's
+# polls) do not count.
+wait_db_quiet() {
+  local waited=0 busy first=0
+  while :; do
+    busy=$(psql_ -d catalogdb -At -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'catalogdb' AND backend_type = 'client backend'
+      AND state = 'active' AND pid <> pg_backend_pid() AND clock_timestamp() - query_start > interval '0.5 s'")
+    [ "$busy" = 0 ] && break
+    [ "$first" != 0 ] || first=$busy
+    if [ "$waited" -ge 300 ]; then
+      psql_ -d catalogdb -At -c "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE datname = 'catalogdb' AND backend_type = 'client backend'
+        AND state = 'active' AND pid <> pg_backend_pid() AND clock_timestamp() - query_start > interval '0.5 s'" >/dev/null
+      log "cancelled $busy statements still running after 60 s"
+      break
+    fi
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  [ "$waited" = 0 ] || log "waited $((waited / 5)).$((waited % 5 * 2)) s for $first earlier statements to end"
+}
 # One wrk run against a target (api, uncached, eventsoff or baseline), with the CPU time the
 # target's process spent; a scenario runs a warm-up, then $rounds rounds that alternate the targets'
 # order round by round, so drifting load from other work on the machine hits all of them alike.
@@ -421,6 +444,7 @@ wrk_once() { # target connections seconds kind keys path tag result
     sample_outbox_lag "$tmp/outbox-lag-$kind.txt" "$stop" &
     sampler=$!
   fi
+  wait_db_quiet
   before=$(cpu_ticks "$pid")
   local pg_before mq_before
   pg_before=$(pg_ticks)
