@@ -93,11 +93,7 @@ internal sealed class ProductSqlFilter
     public NpgsqlCommand CreateCommand(NpgsqlDataSource dataSource, string sql)
     {
         var command = dataSource.CreateCommand(sql);
-        foreach (var (value, type) in _values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        }
-
+        AddParameters(command.Parameters);
         return command;
     }
 
@@ -115,11 +111,7 @@ internal sealed class ProductSqlFilter
         }
 
         var statement = new NpgsqlBatchCommand(sql);
-        foreach (var (value, type) in _values)
-        {
-            statement.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
-        }
-
+        AddParameters(statement.Parameters);
         batch.BatchCommands.Add(statement);
         await using var rows = await batch.ExecuteReaderAsync(ct);
         if (WideBitmap)
@@ -130,6 +122,14 @@ internal sealed class ProductSqlFilter
         while (await rows.ReadAsync(ct))
         {
             read(rows);
+        }
+    }
+
+    private void AddParameters(NpgsqlParameterCollection parameters)
+    {
+        foreach (var (value, type) in _values)
+        {
+            parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
         }
     }
 }
