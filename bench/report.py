@@ -70,6 +70,9 @@ def compare(argv):
         rows.append((f"index {index}", lambda r, i=index: gb(r["sizes"]["indexes"].get(i, 0)) if r.get("sizes") else "?"))
     rows += [
         ("batch import, products/s (events on)", lambda r: f"{r['batch_products_per_s']:,}"),
+        ("relay alone, CPU µs per published event: API / PostgreSQL / RabbitMQ",
+         lambda r: (lambda d: f"{d['api_us_per_event']:.1f} / {d['pg_us_per_event']:.1f} / {d['mq_us_per_event']:.1f}" if d else "not run")
+         ((r.get("events") or {}).get("relay_drain"))),
         ("API peak memory (resident; anonymous + files + shared at the sampled peak), MB", lambda r: f"{r['api_peak_rss_mb']:.0f} MB"
          + (f" ({r['api_peak_sample']['anon_mb']:.0f} + {r['api_peak_sample']['file_mb']:.0f} + {r['api_peak_sample'].get('shmem_mb', 0):.0f})" if r.get("api_peak_sample", {}).get("anon_mb") else "")),
     ]
@@ -372,6 +375,12 @@ if events.get("lag_create") or events.get("lag_batch"):
               f"has not confirmed, sampled every 0.5 s while the events-on API took the writes — under POST create: "
               f"**{lag_text(events.get('lag_create'))}**; under batch import: **{lag_text(events.get('lag_batch'))}**. "
               f"After the last write the outbox drained in **{events.get('drain_s')} s**. The relay published from {events.get('relay')}.\n")
+if events.get("relay_drain"):
+    r = events["relay_drain"]
+    md.append(f"The relay alone ({r['events']:,} copied events put in the outbox by SQL, no requests served, until the broker "
+              f"confirmed them all): **{r['api_us_per_event']:.2f} µs of API CPU per published event** (its idle CPU over as long, "
+              f"{r['api_idle_us_per_event']:.2f} µs, taken off), PostgreSQL {r['pg_us_per_event']:.2f} µs, RabbitMQ "
+              f"{r['mq_us_per_event']:.2f} µs; {r['events_per_s']:,} events/s.\n")
 if cache:
     md.append(f"Read cache: hot set of **{cache['hot_set']:,}** products read at random ({cache['hot_set_reads']:,} reads, "
               f"{cache['hot_set_misses']:,} primary-key lookups in PostgreSQL): **hit ratio {cache['hit_ratio']:.1%}**. "
@@ -385,7 +394,7 @@ if "list-first" in ratios_uncached and "list-depth" in ratios_uncached:
 md.append(f"Batch import: **{batch_products_per_s:,.0f} products/s**. API peak memory (resident, high-water mark): **{peak_mb:.0f} MB**"
           + (f" (the sampled peak, {peak_at} s into the run: {peak_anon_kb / 1024:.0f} MB anonymous — the GC heap and the runtime's "
              f"own —, {peak_file_kb / 1024:.0f} MB of mapped files — the assemblies — and {peak_shmem_kb / 1024:.0f} MB shared — "
-             f"the JIT's code, mapped twice for W^X)" if peak_anon_kb else "") + ".\n")
+             f"the runtime's executable memory, JIT code and stubs, which write-xor-execute keeps in a shared mapping)" if peak_anon_kb else "") + ".\n")
 if sizes:
     md.append(f"Data: generated in {a.seed_seconds:.1f} s (rows {a.load_seconds} s, secondary indexes built after the load "
               f"{a.index_seconds} s); database {sizes['database_bytes'] / 2**20:,.0f} MiB, products table "

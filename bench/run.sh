@@ -24,14 +24,16 @@
 # Options: --products N, --duration S, --warmup S, --connections C (reads), --search-connections C
 #          (the search and facet shapes past the first, 16 as the targets say), --write-connections C,
 #          --batch-connections C, --depth-page P, --rounds R, --out DIR, --update, --keep (leave the
-#          temp dir), --only "get-by-id search ..." (a subset of the scenarios, for comparisons).
+#          temp dir), --only "get-by-id search ..." (a subset of the scenarios, for comparisons;
+#          "relay" is the relay's CPU per event, 200 000 copied events published with no requests).
 # Sizes: --products N measures every size of 100 000, 1 000 000 and 10 000 000 below N and then N,
 #          each from a fresh database (generated, indexes built after the load), and reports them
 #          side by side; --single measures N alone.
 # Environment: BENCH_TOKEN (a bearer token to use instead of minting one), BENCH_API_ENV (extra
 #          "KEY=VALUE ..." for the API, e.g. "DOTNET_gcServer=0" to compare settings), BENCH_PG_ARGS
 #          (extra server options, e.g. "-c shared_preload_libraries=pg_stat_statements" to see where
-#          PostgreSQL's time goes; the database is kept with --keep).
+#          PostgreSQL's time goes; the database is kept with --keep), BENCH_RELAY_GROUPS (how many
+#          1 000-event groups the relay scenario publishes, 200 unless set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -303,7 +305,8 @@ log "the relay publishes from $relay_note"
 rss_log="$tmp/rss.log"
 # Each sample is "seconds-since-start kB anon-kB file-kB shmem-kB", the same clock as the log lines,
 # to tell which phase peaked and what the peak was made of (anonymous: the GC heap and the runtime's
-# own; file: the mapped assemblies; shared: the JIT's code, which the runtime maps twice for W^X).
+# own; file: the mapped assemblies; shared: the runtime's executable memory, JIT code and stubs,
+# which write-xor-execute keeps in a shared mapping: counted once, it is anonymous with W^X off).
 ( while kill -0 "$api_pid" 2>/dev/null; do awk -v t="$SECONDS" '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} /^RssShmem/ {m = $2} END {print t, r, a, f, m}' "/proc/$api_pid/status" 2>/dev/null >>"$rss_log" || true; sleep 0.25; done ) &
 pids+=("$!")
 
@@ -547,6 +550,52 @@ PY
   log "events: $(cat "$events_json")"
 else
   echo '{}' >"$events_json"
+fi
+
+# 7c. The relay's own CPU per published event: copies of the batch imports' 1 000-event groups go into
+# the outbox by SQL while no request is served, and the events-on API (the relay's process) is timed
+# until the broker has confirmed them all, less its idle CPU over as long. Writes' CPU per product
+# mixes the relay with the request, the recording and whatever else shares the cores; this does not.
+if [ -n "$messaging" ] && { [ -z "$only" ] || [[ " $only " == *" relay "* ]]; }; then
+  relay_groups=${BENCH_RELAY_GROUPS:-200}
+  outbox_pending() { psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" | awk '{print $2}'; }
+  wait_drained() { # seconds -> 0 when drained in time
+    local i
+    for i in $(seq 1 $(($1 * 10))); do [ "$(outbox_pending)" = 0 ] && return 0; sleep 0.1; done
+    return 1
+  }
+  if [ "$(psql_ -d catalogdb -At -c "SELECT count(*) FROM catalog_event_groups WHERE count = $batch_size")" = 0 ]; then
+    # Without the batch-import scenario in this run: a warm-up of it makes the groups (and compiles the relay).
+    wrk_once api "$batch_connections" $((warmup * 3)) batch "" "" relayw /dev/null
+  fi
+  wait_drained 120 || log "relay: the outbox did not drain within 120 s before the measurement"
+  wait_jit_quiet "$api_pid" >/dev/null
+  idle_seconds=3
+  idle_before=$(cpu_ticks "$api_pid"); sleep "$idle_seconds"; idle_ticks=$(($(cpu_ticks "$api_pid") - idle_before))
+  relay_events=$(psql_ -d catalogdb -At -c "
+    INSERT INTO catalog_event_groups (count, type, source, time, traceparent, ids, subjects, data)
+    SELECT count, type, source, clock_timestamp(), traceparent, ids, subjects, data
+    FROM (SELECT * FROM catalog_event_groups WHERE count = $batch_size ORDER BY seq LIMIT $relay_groups) AS g
+    CROSS JOIN generate_series(1, $relay_groups) LIMIT $relay_groups RETURNING count" | awk '{s += $1} END {print s + 0}')
+  relay_start=$(date +%s.%N); api_before=$(cpu_ticks "$api_pid"); pg_before=$(pg_ticks); mq_before=$(mq_ticks)
+  log "relay: publishing $relay_events copied events"
+  if wait_drained 300; then
+    relay_seconds=$(python3 -c "print(round($(date +%s.%N) - $relay_start, 2))")
+    api_used=$(($(cpu_ticks "$api_pid") - api_before)); pg_used=$(($(pg_ticks) - pg_before)); mq_used=$(($(mq_ticks) - mq_before))
+    python3 - "$events_json" "$relay_events" "$relay_seconds" "$api_used" "$idle_ticks" "$idle_seconds" "$pg_used" "$mq_used" "$(getconf CLK_TCK)" <<'PY'
+import json, sys
+path, events, seconds, api, idle, idle_s, pg, mq, hz = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), *map(int, sys.argv[4:6]), float(sys.argv[6]), *map(int, sys.argv[7:10])
+us = lambda ticks: round(ticks * 1e6 / hz / events, 2)
+d = json.load(open(path))
+d["relay_drain"] = {"events": events, "seconds": seconds, "events_per_s": round(events / seconds),
+                    "api_us_per_event": us(api - idle / idle_s * seconds), "api_idle_us_per_event": us(idle / idle_s * seconds),
+                    "pg_us_per_event": us(pg), "mq_us_per_event": us(mq)}
+json.dump(d, open(path, "w"))
+PY
+    log "relay: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["relay_drain"])' "$events_json")"
+  else
+    log "relay: $relay_events copied events not drained within 300 s; the relay's CPU is not reported"
+  fi
 fi
 
 # 8. The read cache: hit ratio over the hot set, invalidation lag under write load -------------
