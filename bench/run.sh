@@ -517,14 +517,17 @@ scenario batch-import "$batch_connections" batch
 # 7b. Change events: how long the relay takes to drain the outbox after the last write, and the
 # events-on API recorded one catalog.product.created per product it created, the events-off one none.
 events_json="$tmp/events.json"
+# Events the broker has not confirmed yet, and a wait (seconds) until there are none.
+outbox_pending() { psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" | awk '{print $2}'; }
+wait_drained() { # seconds -> 0 when drained in time
+  local i
+  for i in $(seq 1 $(($1 * 10))); do [ "$(outbox_pending)" = 0 ] && return 0; sleep 0.1; done
+  return 1
+}
 if [ -z "$only" ] || [[ " $only " == *" create "* ]] || [[ " $only " == *" batch-import "* ]]; then
   drain_start=$(date +%s.%N)
   drain_seconds=null
-  for _ in $(seq 1 "$([ -n "$messaging" ] && echo 600 || echo 0)"); do
-    read -r _ pending < <(psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql")
-    if [ "$pending" = 0 ]; then drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $drain_start, 1))"); break; fi
-    sleep 0.1
-  done
+  if [ -n "$messaging" ] && wait_drained 60; then drain_seconds=$(python3 -c "print(round($(date +%s.%N) - $drain_start, 1))"); fi
   # The write scenarios' SKUs carry the target's name (scenario.lua's RUN_ID): ...API-... or ...EVENTSOFF-...
   psql_ -d catalogdb -At -F ' ' -c "
     WITH created AS (SELECT unnest(subjects) AS subject FROM catalog_event_groups WHERE type = 'catalog.product.created')
@@ -558,12 +561,6 @@ fi
 # mixes the relay with the request, the recording and whatever else shares the cores; this does not.
 if [ -n "$messaging" ] && { [ -z "$only" ] || [[ " $only " == *" relay "* ]]; }; then
   relay_groups=${BENCH_RELAY_GROUPS:-200}
-  outbox_pending() { psql_ -d catalogdb -At -F ' ' -c "$outbox_lag_sql" | awk '{print $2}'; }
-  wait_drained() { # seconds -> 0 when drained in time
-    local i
-    for i in $(seq 1 $(($1 * 10))); do [ "$(outbox_pending)" = 0 ] && return 0; sleep 0.1; done
-    return 1
-  }
   if [ "$(psql_ -d catalogdb -At -c "SELECT count(*) FROM catalog_event_groups WHERE count = $batch_size")" = 0 ]; then
     # Without the batch-import scenario in this run: a warm-up of it makes the groups (and compiles the relay).
     wrk_once api "$batch_connections" $((warmup * 3)) batch "" "" relayw /dev/null
