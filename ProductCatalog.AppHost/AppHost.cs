@@ -60,7 +60,9 @@ var api = builder.AddProject<Projects.ProductCatalog_Api>(CatalogResourceNames.A
 
 if (builder.ExecutionContext.IsRunMode)
 {
-    api.WithReplicas(apiReplicas);
+    // The container image sets it (ProductCatalog.Api.csproj); a local process gets the same malloc arenas here.
+    api.WithReplicas(apiReplicas)
+        .WithEnvironment("MALLOC_ARENA_MAX", "2");
 }
 
 FixedPorts.ThrowIfTaken(builder, api);

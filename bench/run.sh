@@ -237,7 +237,8 @@ api_port=$(free_port)
 base_port=$(free_port)
 signing_key=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(36)).decode())')
 log "starting the API on 127.0.0.1:$api_port and the baseline on 127.0.0.1:$base_port"
-# Every API process: Release, Production, the bench database and broker, limits out of the way.
+# Every API process: Release, Production, the bench database and broker, limits out of the way;
+# glibc's malloc arenas capped as the container image caps them (ProductCatalog.Api.csproj).
 start_api() { # port log extra-env...
   local port=$1 logfile=$2
   shift 2
@@ -248,7 +249,7 @@ start_api() { # port log extra-env...
       ConnectionStrings__catalogdb="$conn" Catalog__Auth__SigningKey="$signing_key" \
       Catalog__RateLimit__Burst=100000000 Catalog__RateLimit__PerSecond=100000000 \
       Catalog__CursorSigningKey="bench-cursor-key-shared" Logging__LogLevel__Default=Warning \
-      ConnectionStrings__messaging="$messaging" ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
+      MALLOC_ARENA_MAX=2 ConnectionStrings__messaging="$messaging" ${BENCH_API_ENV:-} "$@" dotnet ProductCatalog.Api.dll >"$logfile" 2>&1
   ) &
 }
 start_api "$api_port" "$tmp/api.log"

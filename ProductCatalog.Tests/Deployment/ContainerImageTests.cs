@@ -45,6 +45,17 @@ public sealed class ContainerImageTests
         Assert.Equal("azd-deploy-1", config["Properties"]!["ContainerImageTag"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_api_image_caps_glibc_malloc_arenas_in_its_environment()
+    {
+        // Deployed replicas get no such variable from azd or the Kubernetes manifests: the image carries it.
+        var config = await ContainerConfigAsync("ProductCatalog.Api", "-getItem:ContainerEnvironmentVariable");
+
+        var environment = config["Items"]!["ContainerEnvironmentVariable"]!.AsArray()
+            .ToDictionary(v => v!["Identity"]!.GetValue<string>(), v => v!["Value"]!.GetValue<string>());
+        Assert.Equal("2", environment["MALLOC_ARENA_MAX"]);
+    }
+
     private static async Task<JsonNode> ContainerConfigAsync(string project, params string[] extra)
     {
         var startInfo = new ProcessStartInfo("dotnet",
