@@ -368,7 +368,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Checked by reading it in a loop while pgbench -C ended a busy connection every 0.2 s: 12 of 124
 # readings of the old way went down, none of 68 of this one.
 pg_ticks() {
-  local pm reaped again live total
+  local pm reaped again own live
   pm=$(head -1 "$tmp/pgdata/postmaster.pid")
   for _ in $(seq 1 20); do
     for _ in $(seq 1 50); do
@@ -377,11 +377,10 @@ pg_ticks() {
     done
     reaped=$(awk '{print $16 + $17}' "/proc/$pm/stat")
     live=$(for child in $(pgrep -P "$pm"); do t=$(sed 's/.*) //' "/proc/$child/stat" 2>/dev/null | awk '{print $12 + $13}' || true); echo "${t:-gone}"; done)
-    total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
-    again=$(awk '{print $16 + $17}' "/proc/$pm/stat")
+    read -r own again < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pm/stat")
     if [ "$reaped" = "$again" ] && ! grep -qx gone <<<"$live"; then break; fi
   done
-  printf '%s\n%s\n' "$total" "$live" | awk '$1 != "gone" {s += $1} END {print s + 0}'
+  printf '%s\n%s\n%s\n' "$own" "$again" "$live" | awk '$1 != "gone" {s += $1} END {print s + 0}'
 }
 mq_ticks() { if [ -n "${mq_pid:-}" ] && [ -r "/proc/$mq_pid/stat" ]; then cpu_ticks "$mq_pid"; else echo 0; fi; }
 # The outbox lag as the relay's gauge defines it: seconds since the oldest event the broker has not
