@@ -4,7 +4,7 @@ namespace ProductCatalog.Api.Caching;
 
 /// <summary>
 /// The read cache's metrics, on the catalog's meter (<see cref="CatalogMetrics.MeterName"/>):
-/// hits, misses, evictions by reason, entries held, and the invalidation lag — from the change's
+/// hits, misses, evictions by reason, entries held and the bytes they count, and the invalidation lag — from the change's
 /// time in the database (just before its commit) to its eviction here.
 /// </summary>
 public sealed class ReadCacheMetrics
@@ -13,13 +13,13 @@ public sealed class ReadCacheMetrics
     public const string MissesName = "catalog.cache.misses";
     public const string EvictionsName = "catalog.cache.evictions";
     public const string EntriesName = "catalog.cache.entries";
+    public const string SizeName = "catalog.cache.size";
     public const string InvalidationLagName = "catalog.cache.invalidation.lag";
 
     /// <summary>Tag on <see cref="EvictionsName"/>.</summary>
     public const string ReasonTag = "reason";
 
     public const string ChangedReason = "changed";
-    public const string CapacityReason = "capacity";
     public const string ResubscribedReason = "resubscribed";
 
     private readonly Meter _meter;
@@ -34,7 +34,7 @@ public sealed class ReadCacheMetrics
         _meter = meterFactory.Create(CatalogMetrics.MeterName);
         _hits = _meter.CreateCounter<long>(HitsName, "{request}", "Product reads answered from the read cache.");
         _misses = _meter.CreateCounter<long>(MissesName, "{request}", "Product reads the read cache could not answer (while it serves).");
-        _evictions = _meter.CreateCounter<long>(EvictionsName, "{entry}", "Cached products dropped, by reason (changed, capacity, resubscribed).");
+        _evictions = _meter.CreateCounter<long>(EvictionsName, "{entry}", "Cached products dropped, by reason (changed, resubscribed).");
         _lag = _meter.CreateHistogram<double>(
             InvalidationLagName,
             "s",
@@ -59,6 +59,13 @@ public sealed class ReadCacheMetrics
 
     public void InvalidationLag(TimeSpan lag) => _lag.Record(Math.Max(0, lag.TotalSeconds));
 
-    internal void Observe(ProductReadCache cache) =>
+    internal void Observe(ProductReadCache cache)
+    {
         _meter.CreateObservableGauge(EntriesName, () => cache.Count, "{entry}", "Entries held by the read cache (products and SKU keys).");
+        _meter.CreateObservableGauge(
+            SizeName,
+            () => cache.CountedBytes,
+            "By",
+            "What the read cache's entries count against its size limit (each product's JSON plus 600 bytes); at the limit, the least recently used are evicted.");
+    }
 }
