@@ -189,7 +189,6 @@ internal sealed class ProductReadCache : ICatalogChangeSubscriber, IDisposable
         _entries.Clear();
         _metrics.Evicted(count, ReadCacheMetrics.ResubscribedReason);
     }
-
 }
 
 /// <summary>A product's response as served: its JSON, version and ETag.</summary>

@@ -8,12 +8,14 @@ namespace ProductCatalog.Tests.Unit;
 public sealed class ReadCacheTests : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly IMeterFactory _meterFactory;
     private readonly ProductReadCache _cache;
 
-    public ReadCacheTests() => _cache = new ProductReadCache(
-        Options.Create(new ReadCacheOptions()),
-        new ReadCacheMetrics(_services.GetRequiredService<IMeterFactory>()),
-        TimeProvider.System);
+    public ReadCacheTests()
+    {
+        _meterFactory = _services.GetRequiredService<IMeterFactory>();
+        _cache = new ProductReadCache(Options.Create(new ReadCacheOptions()), new ReadCacheMetrics(_meterFactory), TimeProvider.System);
+    }
 
     [Fact]
     public void The_size_gauge_counts_each_products_json_and_its_two_entries_and_drops_a_changed_one()
@@ -65,7 +67,7 @@ public sealed class ReadCacheTests : IDisposable
         listener.InstrumentPublished = (instrument, l) =>
         {
             // Only this test's meter: its factory is the meter's scope.
-            if (instrument.Name == ReadCacheMetrics.SizeName && instrument.Meter.Scope == _services.GetRequiredService<IMeterFactory>())
+            if (instrument.Name == ReadCacheMetrics.SizeName && instrument.Meter.Scope == _meterFactory)
             {
                 l.EnableMeasurementEvents(instrument);
             }
