@@ -18,7 +18,7 @@ def merge(path, scenario, target):
     """One result from a scenario's rounds: counts add up; latency percentiles are the rounds' mean."""
     rounds = [r for r in map(json.loads, open(path)) if r["scenario"] == scenario and r["target"] == target]
     merged = {"scenario": scenario, "target": target, "connections": rounds[0]["connections"], "rounds": len(rounds)}
-    for k in ("requests", "duration_us", "bytes", "cpu_ticks", "pg_ticks", "mq_ticks") + ERRORS:
+    for k in ("requests", "duration_us", "bytes", "cpu_ticks", "pg_ticks", "mq_ticks", "cpu_some_us", "pg_wait_ns") + ERRORS:
         merged[k] = sum(r.get(k, 0) for r in rounds)
     for k in ("p50_us", "p90_us", "p99_us", "mean_us"):
         merged[k] = sum(r[k] for r in rounds) / len(rounds)
@@ -238,6 +238,10 @@ for line in open(a.results):
     r["cpu_us_per_request"] = r["cpu_ticks"] * TICK_US / max(r["requests"], 1)
     r["pg_us_per_request"] = r.get("pg_ticks", 0) * TICK_US / max(r["requests"], 1)
     r["mq_us_per_request"] = r.get("mq_ticks", 0) * TICK_US / max(r["requests"], 1)
+    # Share of the rounds' time in which some runnable task waited for a CPU (PSI), and how long
+    # PostgreSQL's processes waited in the run queue per request (a lower bound: see run.sh).
+    r["cpu_pressure_pct"] = r.get("cpu_some_us", 0) / max(r["duration_us"], 1) * 100
+    r["pg_run_queue_us_per_request"] = max(r.get("pg_wait_ns", 0), 0) / 1000 / max(r["requests"], 1)
     r["p50_ms"] = r["p50_us"] / 1000
     r["p99_ms"] = r["p99_us"] / 1000
     r["p99_over_p50"] = r["p99_us"] / r["p50_us"] if r["p50_us"] else None
@@ -335,8 +339,8 @@ md.append(f"`{a.command}` — {os.cpu_count()} cores shared by wrk, the API, the
           f"{a.duration} s per scenario after a warm-up; load average at the end {load[0]:.1f} "
           f"(other work on the machine adds noise: compare ratios, not absolute figures). "
           f"Data generated in {a.seed_seconds:.1f} s; writes: {a.auth}. Whole run {a.elapsed} s.\n")
-md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | PostgreSQL µs/req | ÷ baseline |")
-md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | p99/p50 | errors | CPU µs/req | PostgreSQL µs/req | ÷ baseline | CPU pressure % | PostgreSQL run queue µs/req |")
+md.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 order = READS + SEARCHES + ["create", "stock-adjust", "batch-import"]
 for s in order:
     for t in ("api", "uncached", "eventsoff", "baseline"):
@@ -346,12 +350,16 @@ for s in order:
         ratio = (f"**{ratios[s]:.2f}**" if t == "api" and s in ratios else f"**{ratios_uncached[s]:.2f}**" if t == "uncached" and s in ratios_uncached
                  else f"**{ratios_events[s]:.2f}** ÷ events off" if t == "api" and s in ratios_events else "")
         md.append(f"| {LABELS[s]} | {t} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-                  f"{r['p99_over_p50'] or 0:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {r['pg_us_per_request']:.0f} | {ratio} |")
+                  f"{r['p99_over_p50'] or 0:.1f} | {r['errors']} | {r['cpu_us_per_request']:.0f} | {r['pg_us_per_request']:.0f} | {ratio} | "
+                  f"{r['cpu_pressure_pct']:.0f} | {r['pg_run_queue_us_per_request']:.0f} |")
 md.append("")
 md.append("CPU µs/req: CPU time of the serving process (API or baseline, not PostgreSQL) per request; it is "
           "far less sensitive to other load on the machine than req/s. PostgreSQL µs/req: the CPU time of all of "
           "PostgreSQL's processes during the same rounds, per request. req/s and errors add up both rounds; "
-          "p50/p99 are the mean of the rounds' percentiles.\n")
+          "p50/p99 are the mean of the rounds' percentiles. CPU pressure: the share of the rounds' time in which "
+          "some runnable task waited for a CPU (the kernel's PSI); PostgreSQL run queue: how long PostgreSQL's "
+          "processes waited for a CPU per request (its live processes' schedstat, so at least that much). Where "
+          "they are high, a p99 far above the p50 is queueing for the 2 cores, not a slow statement.\n")
 writes = [(s, t) for s in ("create", "batch-import") for t in ("api", "eventsoff") if (s, t) in runs]
 if writes:
     per = lambda s: a.batch_size if s == "batch-import" else 1

@@ -383,6 +383,17 @@ pg_ticks() {
   printf '%s\n%s\n%s\n' "$own" "$again" "$live" | awk '$1 != "gone" {s += $1} END {print s + 0}'
 }
 mq_ticks() { if [ -n "${mq_pid:-}" ] && [ -r "/proc/$mq_pid/stat" ]; then cpu_ticks "$mq_pid"; else echo 0; fi; }
+# Waiting for a CPU, to tell a latency tail that is queueing on the 2 cores from one inside a process:
+# the kernel's CPU pressure (PSI: µs during which at least one runnable task waited; 0 without
+# /proc/pressure) and the run-queue wait (ns) of PostgreSQL's live processes (their schedstat; a
+# backend that exits takes its own with it, so that figure can only fall short).
+cpu_some_us() { awk '/^some/ {split($5, a, "="); print a[2]; found = 1} END {if (!found) print 0}' /proc/pressure/cpu 2>/dev/null || echo 0; }
+pg_wait_ns() {
+  local pm
+  pm=$(head -1 "$tmp/pgdata/postmaster.pid")
+  # A backend gone between the listing and its reading is skipped (cat goes on past a missing file).
+  { echo "$pm"; pgrep -P "$pm" || true; } | sed 's|.*|/proc/&/schedstat|' | { xargs cat 2>/dev/null || true; } | awk '{s += $2} END {printf "%.0f\n", s}'
+}
 # The outbox lag as the relay's gauge defines it: seconds since the oldest event the broker has not
 # confirmed was written (0 when drained), and how many there are; every 0.5 s until killed.
 # (The outbox keeps a row per write: a group partly published counts only its unpublished events.)
@@ -460,15 +471,18 @@ wrk_once() { # target connections seconds kind keys path tag result
   fi
   wait_db_quiet
   before=$(cpu_ticks "$pid")
-  local pg_before mq_before
+  local pg_before mq_before some_before wait_before
   pg_before=$(pg_ticks)
   mq_before=$(mq_ticks)
+  some_before=$(cpu_some_us)
+  wait_before=$(pg_wait_ns)
   line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
     wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
   after=$(cpu_ticks "$pid")
+  local some_used=$(($(cpu_some_us) - some_before)) wait_used=$(($(pg_wait_ns) - wait_before))
   local pg_used=$(($(pg_ticks) - pg_before)) mq_used=$(($(mq_ticks) - mq_before))
   if [ -n "$sampler" ]; then touch "$stop"; wait "$sampler" 2>/dev/null || true; fi
-  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,${line#\{}" >>"$result"
+  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,\"cpu_some_us\":$some_used,\"pg_wait_ns\":$wait_used,${line#\{}" >>"$result"
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
   local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}
