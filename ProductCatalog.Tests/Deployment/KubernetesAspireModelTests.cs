@@ -153,7 +153,7 @@ public sealed partial class KubernetesAspireModelTests
     public async Task Images_are_the_ones_ci_builds_and_pushes(string overlay)
     {
         var rendered = await KubernetesManifests.RenderAsync(overlay);
-        var workflow = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Workflows, "kubernetes.yml"), TestContext.Current.CancellationToken);
+        var workflow = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Workflows, "ci.yml"), TestContext.Current.CancellationToken);
 
         foreach (var (kind, name, project) in new[] { ("Deployment", CatalogResourceNames.Api, "ProductCatalog.Api"), ("Job", CatalogResourceNames.Migrations, "ProductCatalog.MigrationService") })
         {
@@ -166,7 +166,7 @@ public sealed partial class KubernetesAspireModelTests
                 continue;
             }
 
-            // .github/workflows/kubernetes.yml pushes ghcr.io/<owner>/<ContainerRepository>:sha-<12 hex>.
+            // .github/workflows/ci.yml pushes ghcr.io/<owner>/<ContainerRepository>:sha-<12 hex> from main.
             var parsed = PushedImage().Match(image);
             Assert.True(parsed.Success, $"{overlay}: {image} is not ghcr.io/<owner>/{repository}:sha-<12 hex digits>");
             Assert.Equal(repository, parsed.Groups["repository"].Value);

@@ -97,26 +97,41 @@ public sealed class KubernetesGitOpsTests
     }
 
     [Fact]
-    public async Task Workflow_builds_both_images_with_the_sdk_and_moves_only_staging_to_them()
+    public async Task Workflow_moves_only_staging_and_only_to_images_a_passed_ci_run_pushed()
     {
-        var path = Path.Combine(RepositoryPaths.Workflows, "kubernetes.yml");
-        var workflow = YamlJson.Load(path)!.AsObject();
+        var workflow = YamlJson.Load(Path.Combine(RepositoryPaths.Workflows, "kubernetes.yml"))!.AsObject();
+        var ci = YamlJson.Load(Path.Combine(RepositoryPaths.Workflows, "ci.yml"))!.AsObject();
 
-        Assert.Equal(["main"], workflow["on"]!["push"]!["branches"]!.AsArray().Select(b => b!.GetValue<string>()));
+        // Started by CI's run on main, not by the push: the images are built and pushed once, by CI,
+        // after its tests, and staging never gets an image whose tests failed.
+        var run = workflow["on"]!["workflow_run"]!;
+        Assert.Equal([ci["name"]!.GetValue<string>()], run["workflows"]!.AsArray().Select(w => w!.GetValue<string>()));
+        Assert.Equal(["completed"], run["types"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["main"], run["branches"]!.AsArray().Select(b => b!.GetValue<string>()));
+        Assert.Null(workflow["on"]!["push"]);
         var jobs = workflow["jobs"]!.AsObject();
-        Assert.Equal("write", jobs["images"]!["permissions"]!["packages"]!.GetValue<string>());
-        Assert.Equal("write", jobs["staging"]!["permissions"]!["contents"]!.GetValue<string>());
-        Assert.Equal("images", jobs["staging"]!["needs"]!.GetValue<string>());
-        var build = Runs(jobs["images"]!);
-        Assert.Contains(build, r => r.Contains("-t:PublishContainer", StringComparison.Ordinal)
-            && r.Contains("ProductCatalog.Api ProductCatalog.MigrationService", StringComparison.Ordinal));
+        var job = Assert.Single(jobs).Value!;
+        Assert.Contains("github.event.workflow_run.conclusion == 'success'", job["if"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("write", job["permissions"]!["contents"]!.GetValue<string>());
+        Assert.DoesNotContain(Runs(job), r => r.Contains("PublishContainer", StringComparison.Ordinal));
 
-        var staging = jobs["staging"]!["steps"]!.AsArray().Single(s => s!["run"]?.GetValue<string>().Contains("kustomize edit set image", StringComparison.Ordinal) == true)!;
+        // The tag is the one CI pushed for the commit it tested.
+        var images = ci["jobs"]!["container-images"]!;
+        Assert.Equal("build-and-test", images["needs"]!.GetValue<string>());
+        Assert.Contains(Runs(images), r => r.Contains("-t:PublishContainer", StringComparison.Ordinal)
+            && r.Contains("ProductCatalog.Api ProductCatalog.MigrationService", StringComparison.Ordinal)
+            && r.Contains("tags=\"sha-${SHA::12}\"", StringComparison.Ordinal));
+        var push = images["steps"]!.AsArray().Single(s => s!["run"]?.GetValue<string>().Contains("-t:PublishContainer", StringComparison.Ordinal) == true)!;
+        Assert.Equal("${{ github.sha }}", push["env"]!["SHA"]!.GetValue<string>());
+        Assert.StartsWith("${{ github.event.workflow_run.head_sha", job["env"]!["SHA"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(Runs(job), r => r.Contains("tag=sha-${SHA::12}", StringComparison.Ordinal));
+
+        var staging = job["steps"]!.AsArray().Single(s => s!["run"]?.GetValue<string>().Contains("kustomize edit set image", StringComparison.Ordinal) == true)!;
         Assert.Equal("deploy/kubernetes/overlays/staging", staging["working-directory"]!.GetValue<string>());
-        var images = (await KubernetesManifests.RenderAsync("staging")).Objects
+        var names = (await KubernetesManifests.RenderAsync("staging")).Objects
             .Where(o => KubernetesManifests.PodSpec(o) is not null)
             .Select(o => KubernetesManifests.Name(o) == CatalogResourceNames.Api ? "productcatalog-api" : "productcatalog-migrations");
-        Assert.All(images, image => Assert.Contains($"\"{image}=ghcr.io/$OWNER/{image}:$TAG\"", staging["run"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.All(names, image => Assert.Contains($"\"{image}=ghcr.io/$OWNER/{image}:$TAG\"", staging["run"]!.GetValue<string>(), StringComparison.Ordinal));
         // Production moves by a reviewed pull request, never by this workflow.
         Assert.All(jobs.SelectMany(j => j.Value!["steps"]!.AsArray()), step =>
             Assert.DoesNotContain("overlays/production", step!.ToJsonString(), StringComparison.Ordinal));
