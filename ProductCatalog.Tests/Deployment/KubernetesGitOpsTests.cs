@@ -111,7 +111,10 @@ public sealed class KubernetesGitOpsTests
         Assert.Null(workflow["on"]!["push"]);
         var jobs = workflow["jobs"]!.AsObject();
         var job = Assert.Single(jobs).Value!;
-        Assert.Contains("github.event.workflow_run.conclusion == 'success'", job["if"]!.GetValue<string>(), StringComparison.Ordinal);
+        var condition = job["if"]!.GetValue<string>();
+        Assert.Contains("github.event.workflow_run.conclusion == 'success'", condition, StringComparison.Ordinal);
+        // A pull request's CI pushes nothing, even from a fork's branch named main.
+        Assert.Contains("github.event.workflow_run.event == 'push'", condition, StringComparison.Ordinal);
         Assert.Equal("write", job["permissions"]!["contents"]!.GetValue<string>());
         Assert.DoesNotContain(Runs(job), r => r.Contains("PublishContainer", StringComparison.Ordinal));
 
@@ -124,7 +127,12 @@ public sealed class KubernetesGitOpsTests
         var push = images["steps"]!.AsArray().Single(s => s!["run"]?.GetValue<string>().Contains("-t:PublishContainer", StringComparison.Ordinal) == true)!;
         Assert.Equal("${{ github.sha }}", push["env"]!["SHA"]!.GetValue<string>());
         Assert.StartsWith("${{ github.event.workflow_run.head_sha", job["env"]!["SHA"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains(Runs(job), r => r.Contains("tag=sha-${SHA::12}", StringComparison.Ordinal));
+        // The tag is taken from the full hash, checked to be on main, and staging never moves back to an older commit.
+        var tag = Assert.Single(Runs(job), r => r.Contains("tag=sha-${full::12}", StringComparison.Ordinal));
+        Assert.Contains("git rev-parse --verify --quiet \"${SHA}^{commit}\"", tag, StringComparison.Ordinal);
+        Assert.Contains("git merge-base --is-ancestor \"$full\" origin/main", tag, StringComparison.Ordinal);
+        Assert.Contains("git merge-base --is-ancestor \"$full\" \"$running\"", tag, StringComparison.Ordinal);
+        Assert.Equal(0L, job["steps"]![0]!["with"]!["fetch-depth"]!.GetValue<long>());
 
         var staging = job["steps"]!.AsArray().Single(s => s!["run"]?.GetValue<string>().Contains("kustomize edit set image", StringComparison.Ordinal) == true)!;
         Assert.Equal("deploy/kubernetes/overlays/staging", staging["working-directory"]!.GetValue<string>());
