@@ -18,7 +18,7 @@ def merge(path, scenario, target):
     """One result from a scenario's rounds: counts add up; latency percentiles are the rounds' mean."""
     rounds = [r for r in map(json.loads, open(path)) if r["scenario"] == scenario and r["target"] == target]
     merged = {"scenario": scenario, "target": target, "connections": rounds[0]["connections"], "rounds": len(rounds)}
-    for k in ("requests", "duration_us", "bytes", "cpu_ticks", "pg_ticks", "mq_ticks", "cpu_some_us", "pg_wait_ns") + ERRORS:
+    for k in ("requests", "duration_us", "bytes", "cpu_ticks", "pg_ticks", "mq_ticks", "cpu_some_us", "cpu_window_us", "pg_wait_ns") + ERRORS:
         merged[k] = sum(r.get(k, 0) for r in rounds)
     for k in ("p50_us", "p90_us", "p99_us", "mean_us"):
         merged[k] = sum(r[k] for r in rounds) / len(rounds)
@@ -240,7 +240,7 @@ for line in open(a.results):
     r["mq_us_per_request"] = r.get("mq_ticks", 0) * TICK_US / max(r["requests"], 1)
     # Share of the rounds' time in which some runnable task waited for a CPU (PSI), and how long
     # PostgreSQL's processes waited in the run queue per request (a lower bound: see run.sh).
-    r["cpu_pressure_pct"] = r.get("cpu_some_us", 0) / max(r["duration_us"], 1) * 100
+    r["cpu_pressure_pct"] = r.get("cpu_some_us", 0) / max(r.get("cpu_window_us") or r["duration_us"], 1) * 100
     r["pg_run_queue_us_per_request"] = max(r.get("pg_wait_ns", 0), 0) / 1000 / max(r["requests"], 1)
     r["p50_ms"] = r["p50_us"] / 1000
     r["p99_ms"] = r["p99_us"] / 1000

@@ -471,18 +471,20 @@ wrk_once() { # target connections seconds kind keys path tag result
   fi
   wait_db_quiet
   before=$(cpu_ticks "$pid")
-  local pg_before mq_before some_before wait_before
+  local pg_before mq_before some_before wait_before window_start
   pg_before=$(pg_ticks)
   mq_before=$(mq_ticks)
+  window_start=${EPOCHREALTIME//[.,]/}
   some_before=$(cpu_some_us)
   wait_before=$(pg_wait_ns)
   line=$(env SCENARIO="$kind" KEYS_FILE="$keys" REQ_PATH="$path" RUN_ID="$run_id$tag" BEARER="$token" BATCH_SIZE="$batch_size" RESULT= \
     wrk -t"$threads" -c"$c" -d"${seconds}s" --timeout 10s -s "$bench/wrk/scenario.lua" "http://127.0.0.1:$port" | grep '^{')
   after=$(cpu_ticks "$pid")
-  local some_used=$(($(cpu_some_us) - some_before)) wait_used=$(($(pg_wait_ns) - wait_before))
+  # The pressure is a share of the time between its two readings (wrk's own duration is shorter).
+  local some_used=$(($(cpu_some_us) - some_before)) window_us=$((${EPOCHREALTIME//[.,]/} - window_start)) wait_used=$(($(pg_wait_ns) - wait_before))
   local pg_used=$(($(pg_ticks) - pg_before)) mq_used=$(($(mq_ticks) - mq_before))
   if [ -n "$sampler" ]; then touch "$stop"; wait "$sampler" 2>/dev/null || true; fi
-  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,\"cpu_some_us\":$some_used,\"pg_wait_ns\":$wait_used,${line#\{}" >>"$result"
+  [ "$result" = /dev/null ] || echo "{\"cpu_ticks\":$((after - before)),\"pg_ticks\":$pg_used,\"mq_ticks\":$mq_used,\"cpu_some_us\":$some_used,\"cpu_window_us\":$window_us,\"pg_wait_ns\":$wait_used,${line#\{}" >>"$result"
 }
 scenario() { # name connections kind keys api-path baseline-path (baseline-path empty: API only)
   local name=$1 c=$2 kind=$3 keys=${4:-} path=${5:-} base_path=${6:-}
