@@ -15,9 +15,7 @@ public static class CatalogEventsExtensions
         var services = builder.Services;
         services.AddOptions<ChangeEventOptions>().BindConfiguration(ChangeEventOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ChangeEventRecorder>();
-        // Read once here as well: what gets registered depends on it, before any options are resolved.
-        var configured = builder.Configuration.GetSection(ChangeEventOptions.SectionName).Get<ChangeEventOptions>() ?? new ChangeEventOptions();
-        if (!configured.Enabled)
+        if (!builder.Configuration.GetValue(ChangeEventOptions.SectionName + ":" + nameof(ChangeEventOptions.Enabled), true))
         {
             return builder;
         }
@@ -54,7 +52,7 @@ public static class CatalogEventsExtensions
                 factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1);
                 // The relay's connection, by name in the broker's connection list.
                 factory.ClientProvidedName = ChangeEventRelay.BrokerConnectionName;
-                if (configured.BrokerEndpoints is { Length: > 0 } nodes)
+                if (builder.Configuration[$"{ChangeEventOptions.SectionName}:{nameof(ChangeEventOptions.BrokerEndpoints)}"] is { Length: > 0 } nodes)
                 {
                     // The client's own resolver tries the nodes in random order, on the first
                     // connection and on every recovery, so a lost node is replaced by a live one.
