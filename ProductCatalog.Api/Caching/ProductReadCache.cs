@@ -25,7 +25,7 @@ namespace ProductCatalog.Api.Caching;
 internal sealed class ProductReadCache : ICatalogChangeSubscriber, IDisposable
 {
     /// <summary>Per-entry bookkeeping beyond the JSON (keys, entry object, index), for the size limit.</summary>
-    private const int EntryOverhead = 300;
+    internal const int EntryOverhead = 300;
 
     private readonly MemoryCache _entries;
     private readonly ReadCacheMetrics _metrics;

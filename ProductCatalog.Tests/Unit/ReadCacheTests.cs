@@ -25,13 +25,13 @@ public sealed class ReadCacheTests : IDisposable
         var first = _cache.Store(_cache.Generation, Found("CACHE-A"));
         var second = _cache.Store(_cache.Generation, Found("CACHE-B"));
 
-        Assert.Equal(first.Json.Length + second.Json.Length + (4 * 300), ObservedSize());
+        Assert.Equal(first.Json.Length + second.Json.Length + (4 * ProductReadCache.EntryOverhead), ObservedSize());
         Assert.Same(second, _cache.FindBySku("CACHE-B"));
 
         subscriber.OnChange(new CatalogChange("product", "update", first.Id.ToString(), ["CACHE-A"], DateTimeOffset.UtcNow));
 
         Assert.Null(_cache.FindById(first.Id));
-        Assert.Equal(second.Json.Length + (2 * 300), ObservedSize());
+        Assert.Equal(second.Json.Length + (2 * ProductReadCache.EntryOverhead), ObservedSize());
     }
 
     [Fact]
